@@ -1,0 +1,5 @@
+module github.com/ccverify/ccverify
+
+go 1.26.8
+
+require github.com/google/go-tdx-guest v0.3.2-0.20260305110651-91f9a52f36c7 // indirect
