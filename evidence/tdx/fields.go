@@ -165,19 +165,19 @@ type TDAttributes uint64
 
 // TD_ATTRIBUTES bits.
 const (
-	TDAttrDebug          TDAttributes = 1 << 0  // DEBUG: the host can read and write the TD's state
-	TDAttrHGSPlusProf    TDAttributes = 1 << 4  // HGS_PLUS_PROF
-	TDAttrPerfProf       TDAttributes = 1 << 5  // PERF_PROF
-	TDAttrPMTProf        TDAttributes = 1 << 6  // PMT_PROF
-	TDAttrICSSD          TDAttributes = 1 << 16 // ICSSD
-	TDAttrLASS           TDAttributes = 1 << 27 // LASS
-	TDAttrSEPTVEDisable  TDAttributes = 1 << 28 // SEPT_VE_DISABLE: EPT violations are not reflected as #VE
-	TDAttrMigratable     TDAttributes = 1 << 29 // MIGRATABLE
-	TDAttrPKS            TDAttributes = 1 << 30 // PKS: supervisor protection keys
-	TDAttrKL             TDAttributes = 1 << 31 // KL: key locker
-	TDAttrTPA            TDAttributes = 1 << 62 // TPA
-	TDAttrPerfMon        TDAttributes = 1 << 63 // PERFMON: the TD may use perfmon
-	tdAttrKnown                       = TDAttrDebug | TDAttrHGSPlusProf | TDAttrPerfProf | TDAttrPMTProf | TDAttrICSSD | TDAttrLASS | TDAttrSEPTVEDisable | TDAttrMigratable | TDAttrPKS | TDAttrKL | TDAttrTPA | TDAttrPerfMon
+	TDAttrDebug         TDAttributes = 1 << 0  // DEBUG: the host can read and write the TD's state
+	TDAttrHGSPlusProf   TDAttributes = 1 << 4  // HGS_PLUS_PROF
+	TDAttrPerfProf      TDAttributes = 1 << 5  // PERF_PROF
+	TDAttrPMTProf       TDAttributes = 1 << 6  // PMT_PROF
+	TDAttrICSSD         TDAttributes = 1 << 16 // ICSSD
+	TDAttrLASS          TDAttributes = 1 << 27 // LASS
+	TDAttrSEPTVEDisable TDAttributes = 1 << 28 // SEPT_VE_DISABLE: EPT violations are not reflected as #VE
+	TDAttrMigratable    TDAttributes = 1 << 29 // MIGRATABLE
+	TDAttrPKS           TDAttributes = 1 << 30 // PKS: supervisor protection keys
+	TDAttrKL            TDAttributes = 1 << 31 // KL: key locker
+	TDAttrTPA           TDAttributes = 1 << 62 // TPA
+	TDAttrPerfMon       TDAttributes = 1 << 63 // PERFMON: the TD may use perfmon
+	tdAttrKnown                      = TDAttrDebug | TDAttrHGSPlusProf | TDAttrPerfProf | TDAttrPMTProf | TDAttrICSSD | TDAttrLASS | TDAttrSEPTVEDisable | TDAttrMigratable | TDAttrPKS | TDAttrKL | TDAttrTPA | TDAttrPerfMon
 )
 
 var tdAttrNames = []struct {

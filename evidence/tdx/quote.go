@@ -108,39 +108,56 @@ type Quote struct {
 
 // Parse parses a TDX quote of version 4 or 5. Zero bytes after the quote are
 // accepted (quotes often arrive padded to a fixed buffer size) and counted by
-// [Quote.Padding]; any other trailing byte is an error.
+// [Quote.Padding]; any other trailing byte is an [ErrTrailingData] error. Use
+// [ParsePrefix] to read a quote followed by other data.
 //
 // The Quote refers to b; Parse allocates nothing.
 func Parse(b []byte) (Quote, error) {
-	var q Quote
+	q, rest, err := ParsePrefix(b)
+	if err != nil {
+		return q, err
+	}
+	end := len(b) - len(rest)
+	for i, c := range rest {
+		if c != 0 {
+			return Quote{}, fmt.Errorf("%w: byte %#x at offset %d, %d bytes after the quote's end at %d", ErrTrailingData, c, end+i, i, end)
+		}
+	}
+	q.padding = len(rest)
+	return q, nil
+}
+
+// ParsePrefix parses the TDX quote at the start of b and returns the bytes that
+// follow it, which the quote's signatures do not cover.
+func ParsePrefix(b []byte) (q Quote, rest []byte, err error) {
 	if len(b) < headerSize {
-		return q, fmt.Errorf("%w: header needs %d bytes, have %d", ErrTruncated, headerSize, len(b))
+		return q, nil, fmt.Errorf("%w: header needs %d bytes, have %d", ErrTruncated, headerSize, len(b))
 	}
 	h := Header(b[:headerSize])
 	q.version = h.Version()
 	switch q.version {
 	case 4, 5:
 	default:
-		return q, fmt.Errorf("%w: version %d (want 4 or 5)", ErrVersion, q.version)
+		return q, nil, fmt.Errorf("%w: version %d (want 4 or 5)", ErrVersion, q.version)
 	}
 	if kt := h.AttestationKeyType(); kt != KeyTypeECDSAP256 {
-		return q, fmt.Errorf("%w: attestation key type %d (want %d, ECDSA-256-with-P-256)", ErrKeyType, kt, KeyTypeECDSAP256)
+		return q, nil, fmt.Errorf("%w: attestation key type %d (want %d, ECDSA-256-with-P-256)", ErrKeyType, kt, KeyTypeECDSAP256)
 	}
 	if tt := h.TEEType(); tt != TEETypeTDX {
-		return q, fmt.Errorf("%w: TEE type %#x (want %#x)", ErrTEEType, tt, TEETypeTDX)
+		return q, nil, fmt.Errorf("%w: TEE type %#x (want %#x)", ErrTEEType, tt, TEETypeTDX)
 	}
 
 	off := headerSize
 	if q.version == 4 {
 		q.bodyType = BodyTD10
 		if len(b) < off+bodyTD10Size {
-			return q, fmt.Errorf("%w: TD 1.0 body needs %d bytes at offset %d, have %d", ErrTruncated, bodyTD10Size, off, len(b)-off)
+			return q, nil, fmt.Errorf("%w: TD 1.0 body needs %d bytes at offset %d, have %d", ErrTruncated, bodyTD10Size, off, len(b)-off)
 		}
 		q.body = b[off : off+bodyTD10Size]
 		off += bodyTD10Size
 	} else {
 		if len(b) < off+descriptorSize {
-			return q, fmt.Errorf("%w: body descriptor needs %d bytes at offset %d, have %d", ErrTruncated, descriptorSize, off, len(b)-off)
+			return q, nil, fmt.Errorf("%w: body descriptor needs %d bytes at offset %d, have %d", ErrTruncated, descriptorSize, off, len(b)-off)
 		}
 		q.bodyType = BodyType(binary.LittleEndian.Uint16(b[off:]))
 		size := binary.LittleEndian.Uint32(b[off+2:])
@@ -151,14 +168,14 @@ func Parse(b []byte) (Quote, error) {
 		case BodyTD15:
 			want = bodyTD15Size
 		default:
-			return q, fmt.Errorf("%w: body type %d (want 2 or 3)", ErrBodyType, uint16(q.bodyType))
+			return q, nil, fmt.Errorf("%w: body type %d (want 2 or 3)", ErrBodyType, uint16(q.bodyType))
 		}
 		if size != want {
-			return q, fmt.Errorf("%w: %v body size %d (want %d)", ErrBodyType, q.bodyType, size, want)
+			return q, nil, fmt.Errorf("%w: %v body size %d (want %d)", ErrBodyType, q.bodyType, size, want)
 		}
 		off += descriptorSize
 		if len(b)-off < int(size) {
-			return q, fmt.Errorf("%w: %v body needs %d bytes at offset %d, have %d", ErrTruncated, q.bodyType, size, off, len(b)-off)
+			return q, nil, fmt.Errorf("%w: %v body needs %d bytes at offset %d, have %d", ErrTruncated, q.bodyType, size, off, len(b)-off)
 		}
 		q.body = b[off : off+int(size)]
 		off += int(size)
@@ -167,20 +184,13 @@ func Parse(b []byte) (Quote, error) {
 
 	sigData, rest, err := lengthPrefixed32(b[off:], "signature data")
 	if err != nil {
-		return q, err
+		return q, nil, err
 	}
-	end := len(b) - len(rest)
 	if err := q.parseSignatureData(sigData); err != nil {
-		return q, err
+		return q, nil, err
 	}
-	for i, c := range rest {
-		if c != 0 {
-			return q, fmt.Errorf("%w: byte %#x at offset %d, %d bytes after the quote's end", ErrTrailingData, c, end+i, i)
-		}
-	}
-	q.raw = b[:end]
-	q.padding = len(rest)
-	return q, nil
+	q.raw = b[:len(b)-len(rest)]
+	return q, rest, nil
 }
 
 // parseSignatureData parses the ECDSA quote signature data: the quote signature,
