@@ -129,7 +129,15 @@ func Parse(b []byte) (Quote, error) {
 
 // ParsePrefix parses the TDX quote at the start of b and returns the bytes that
 // follow it, which the quote's signatures do not cover.
-func ParsePrefix(b []byte) (q Quote, rest []byte, err error) {
+func ParsePrefix(b []byte) (Quote, []byte, error) {
+	q, rest, err := parse(b)
+	if err != nil {
+		return Quote{}, nil, err
+	}
+	return q, rest, nil
+}
+
+func parse(b []byte) (q Quote, rest []byte, err error) {
 	if len(b) < headerSize {
 		return q, nil, fmt.Errorf("%w: header needs %d bytes, have %d", ErrTruncated, headerSize, len(b))
 	}
