@@ -6,6 +6,7 @@ package intel
 import (
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 )
 
@@ -46,7 +47,7 @@ func mustParseRoot() *x509.Certificate {
 		panic("intel: embedded root: " + err.Error())
 	}
 	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-	if hexString(sum[:]) != rootKeySHA256 {
+	if hex.EncodeToString(sum[:]) != rootKeySHA256 {
 		panic("intel: embedded root does not match its pinned key")
 	}
 	return c
@@ -54,12 +55,3 @@ func mustParseRoot() *x509.Certificate {
 
 // Root returns the pinned Intel SGX Root CA. Callers must not modify it.
 func Root() *x509.Certificate { return intelRoot }
-
-func hexString(b []byte) string {
-	const digits = "0123456789abcdef"
-	s := make([]byte, 2*len(b))
-	for i, c := range b {
-		s[2*i], s[2*i+1] = digits[c>>4], digits[c&15]
-	}
-	return string(s)
-}

@@ -1,0 +1,142 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package intel
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/ccverify/ccverify/evidence/tdx"
+)
+
+// VerifyQuote proves a TDX quote's signature chain, in the order of Intel's
+// Quote Verification Library:
+//
+//  1. the PCK certificate chain in the quote verifies to a trusted root at the
+//     verification time ([VerifyPCKChain]: [ErrCertificate], [ErrChain], [ErrExpired]);
+//  2. the PCK signed the QE report ([ErrQEReportSignature]);
+//  3. the QE report's REPORT_DATA is SHA-256(attestation key ‖ QE
+//     authentication data) followed by 32 zero bytes ([ErrQEReportData]);
+//  4. the attestation key is a valid P-256 point ([ErrAttestationKey]) and
+//     signed the quote's header and body ([ErrQuoteSignature]).
+//
+// It returns the verified chain, whose PCK and intermediate certificates are
+// what the PCK CRL and Root CA CRL apply to: revocation, TCB status and QE
+// identity are not checked here. Verified certificate signatures are cached,
+// so the per-quote cost is the quote's own two ECDSA verifications once a
+// chain has been seen. Safe for concurrent use.
+func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
+	if q.Raw() == nil {
+		return nil, fmt.Errorf("%w: not a parsed quote (zero tdx.Quote)", ErrCertificate)
+	}
+	chain, err := VerifyPCKChain(q.PCKChain(), opts)
+	if err != nil {
+		return nil, err
+	}
+	pck := chain.PCK.PublicKey.(*ecdsa.PublicKey) // checkCommon proved the type
+	report := q.QEReport().Raw()
+	if !verifyP256(pck, report, q.QEReportSignature()) {
+		return nil, fmt.Errorf("%w: QE report by PCK serial %x", ErrQEReportSignature, chain.PCK.SerialNumber)
+	}
+
+	ak, auth := q.AttestationKey(), q.QEAuthData()
+	h := sha256.New()
+	h.Write(ak)
+	h.Write(auth)
+	var want [32]byte
+	h.Sum(want[:0])
+	rd := q.QEReport().ReportData()
+	if len(rd) != 64 || !bytes.Equal(rd[:32], want[:]) {
+		return nil, fmt.Errorf("%w: REPORT_DATA[0:32] %x, want SHA-256(attestation key ‖ %d bytes of QE auth data) %x", ErrQEReportData, rd[:min(32, len(rd))], len(auth), want)
+	}
+	if !allZero(rd[32:]) {
+		return nil, fmt.Errorf("%w: REPORT_DATA[32:64] %x, want zero", ErrQEReportData, rd[32:])
+	}
+
+	key, err := attestationKey(ak)
+	if err != nil {
+		return nil, err
+	}
+	if !verifyP256(key, q.SignedData(), q.Signature()) {
+		return nil, fmt.Errorf("%w: v%d quote (%d signed bytes) by attestation key %x", ErrQuoteSignature, q.Version(), len(q.SignedData()), ak)
+	}
+	return chain, nil
+}
+
+// attestationKey parses a raw P-256 public key, x ‖ y (64 bytes), checking
+// that the point is on the curve.
+func attestationKey(xy []byte) (*ecdsa.PublicKey, error) {
+	if len(xy) != 64 {
+		return nil, fmt.Errorf("%w: %d bytes (want 64, x ‖ y)", ErrAttestationKey, len(xy))
+	}
+	var u [65]byte
+	u[0] = 4 // SEC 1 uncompressed point
+	copy(u[1:], xy)
+	k, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), u[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %x: %v", ErrAttestationKey, xy, err)
+	}
+	return k, nil
+}
+
+// verifyP256 reports whether rs, a raw ECDSA signature r ‖ s (32 bytes each,
+// big-endian, as Intel's quote format and PCS JSON collateral carry them), is
+// a valid signature by pub over SHA-256(msg). Shared by the package's
+// verifiers (QE report, quote, TCB Info, QE Identity).
+func verifyP256(pub *ecdsa.PublicKey, msg, rs []byte) bool {
+	if len(rs) != 64 {
+		return false
+	}
+	digest := sha256.Sum256(msg)
+	var der [72]byte
+	return ecdsa.VerifyASN1(pub, digest[:], rawToASN1(der[:0], rs[:32], rs[32:]))
+}
+
+// rawToASN1 appends the DER ECDSA-Sig-Value SEQUENCE { r INTEGER, s INTEGER }
+// of the big-endian integers r and s (at most 32 bytes each) to dst.
+func rawToASN1(dst, r, s []byte) []byte {
+	r, s = trimZeros(r), trimZeros(s)
+	rl, sl := intLen(r), intLen(s)
+	dst = append(dst, 0x30, byte(2+rl+2+sl))
+	dst = appendInt(dst, r, rl)
+	return appendInt(dst, s, sl)
+}
+
+func trimZeros(b []byte) []byte {
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
+// intLen is the DER content length of the non-negative integer b (no leading zeros).
+func intLen(b []byte) int {
+	switch {
+	case len(b) == 0:
+		return 1 // zero: one 0x00 byte
+	case b[0]&0x80 != 0:
+		return len(b) + 1 // a 0x00 keeps it positive
+	}
+	return len(b)
+}
+
+func appendInt(dst, b []byte, n int) []byte {
+	dst = append(dst, 0x02, byte(n))
+	if n > len(b) {
+		dst = append(dst, 0)
+	}
+	return append(dst, b...)
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
