@@ -87,35 +87,44 @@ func (c *Collateral) addNew(d []byte, depth int) error {
 	switch {
 	case d[0] == '{':
 		return c.addJSON(d, depth)
-	case bytes.Contains(d, []byte("-----BEGIN ")):
+	case bytes.HasPrefix(d, []byte("-----BEGIN ")):
 		return c.addPEM(d)
-	case bytes.HasPrefix(d, []byte("-----BEGIN%20")) || bytes.Contains(d, []byte("%20CERTIFICATE-----")):
+	case bytes.HasPrefix(d, []byte("-----BEGIN%20")):
 		s, err := url.PathUnescape(string(d))
 		if err != nil {
 			return fmt.Errorf("%w: URL-encoded PEM: %v", ErrCollateralFormat, err)
 		}
 		return c.addPEM([]byte(s))
-	case d[0] == 0x30:
-		return c.addDER(d)
 	}
-	if h := hexText(d); h != nil {
+	if h, ok := hexText(d); ok { // before DER: hex text may start with '0' (0x30)
+		if len(h) == 0 || h[0] != 0x30 {
+			return fmt.Errorf("%w: %w (hex of %d bytes, not DER)", ErrCollateralFormat, errUnrecognized, len(h))
+		}
 		return c.addDER(h)
 	}
-	return fmt.Errorf("%w: not TCB Info, QE Identity, a CRL, a certificate or a collateral bundle (starts %q)", ErrCollateralFormat, d[:min(len(d), 16)])
+	if d[0] == 0x30 {
+		return c.addDER(d)
+	}
+	return fmt.Errorf("%w: %w (starts %q)", ErrCollateralFormat, errUnrecognized, d[:min(len(d), 16)])
 }
 
-// hexText decodes hex text (optionally 0x-prefixed, whitespace ignored), or returns nil.
-func hexText(d []byte) []byte {
+// errUnrecognized marks data that is no kind of collateral at all (as opposed
+// to a recognized piece that is malformed); LoadCollateral skips such files.
+var errUnrecognized = errors.New("not TCB Info, QE Identity, a CRL, a certificate or a collateral bundle")
+
+// hexText decodes hex text (optionally 0x-prefixed, whitespace ignored);
+// ok is false when d is not hex text.
+func hexText(d []byte) (b []byte, ok bool) {
 	s := strings.Join(strings.Fields(string(d)), "")
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	if len(s) < 2 || len(s)%2 != 0 {
-		return nil
+		return nil, false
 	}
 	b, err := hex.DecodeString(s)
-	if err != nil || len(b) == 0 || b[0] != 0x30 {
-		return nil
+	if err != nil {
+		return nil, false
 	}
-	return b
+	return b, true
 }
 
 func (c *Collateral) addDER(der []byte) error {
@@ -209,7 +218,7 @@ func (c *Collateral) addJSON(d []byte, depth int) error {
 		c.QEIdentities = append(c.QEIdentities, qe)
 		return nil
 	}
-	// A bundle: classify every field first, so nothing unknown goes unnoticed.
+	// A bundle of pieces.
 	fields := map[string][]byte{}
 	var sigs = map[string]string{}
 	known := 0
@@ -218,10 +227,7 @@ func (c *Collateral) addJSON(d []byte, depth int) error {
 		if !ok {
 			role, ok = bundleFields[strings.ToLower(strings.ReplaceAll(k, "_", ""))]
 		}
-		if !ok {
-			return fmt.Errorf("%w: JSON is not PCS collateral (unknown field %q)", ErrCollateralFormat, k)
-		}
-		if role == "ignore" {
+		if !ok || role == "ignore" { // unknown fields are ignored, as JSON readers do
 			continue
 		}
 		known++
@@ -244,7 +250,7 @@ func (c *Collateral) addJSON(d []byte, depth int) error {
 		}
 	}
 	if known == 0 {
-		return fmt.Errorf("%w: JSON is not PCS collateral", ErrCollateralFormat)
+		return fmt.Errorf("%w: %w: JSON without any collateral field", ErrCollateralFormat, errUnrecognized)
 	}
 	for _, p := range [...]struct{ obj, sig, key string }{{"tcbInfo", "tcbInfoSig", "tcbInfo"}, {"qeIdentity", "qeIdentitySig", "enclaveIdentity"}} {
 		raw, ok := fields[p.obj]
@@ -297,8 +303,10 @@ func fieldBytes(v json.RawMessage) ([]byte, error) {
 
 // LoadCollateral reads collateral from a file or a directory (not recursive:
 // every regular file in it), recognizing each piece by its content, whatever
-// its name ([Collateral.Add]). Files that are not collateral fail the load,
-// except hidden files and README/MANIFEST texts.
+// its name ([Collateral.Add]). In a directory, files that are no kind of
+// collateral (quotes, notes) are skipped; a recognized piece that is
+// malformed fails the load. Pieces that are missing are named by
+// [Collateral.Missing] and by [Evaluate]'s error.
 func LoadCollateral(path string) (*Collateral, error) {
 	c := new(Collateral)
 	fi, err := os.Stat(path)
@@ -321,7 +329,7 @@ func LoadCollateral(path string) (*Collateral, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || isDocName(name) {
+		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
 			continue
 		}
 		p := filepath.Join(path, name)
@@ -329,16 +337,11 @@ func LoadCollateral(path string) (*Collateral, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := c.Add(b); err != nil {
+		if err := c.Add(b); err != nil && !errors.Is(err, errUnrecognized) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
 	return c, nil
-}
-
-func isDocName(name string) bool {
-	n := strings.ToUpper(name)
-	return strings.HasPrefix(n, "README") || strings.HasPrefix(n, "MANIFEST") || strings.HasPrefix(n, "LICENSE")
 }
 
 // Missing names the pieces the collateral lacks to evaluate a quote of the

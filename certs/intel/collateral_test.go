@@ -7,7 +7,11 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +175,102 @@ func TestCases(t *testing.T) {
 			t.Logf("%s: status %s platform %s module %s qe %s tcbDate %s eval %d advisories %v current %+v",
 				c.ID, res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus, res.TCBDate.Format("2006-01-02"), res.TCBEvaluationDataNumber, res.AdvisoryIDs, res.Current)
 		})
+	}
+}
+
+// TestLoadCollateral loads the vectors' folders as they are (quotes and notes
+// among the collateral, names that say nothing) and single bundle files, and
+// evaluates cases with them.
+func TestLoadCollateral(t *testing.T) {
+	dir := vectors.Need(t)
+	for _, tc := range []struct {
+		path, caseID string
+		crls         bool
+	}{
+		{"tdx/go-tdx-guest", "tdx-trustee-v4-spr-debug-uptodate", true},
+		{"tdx/go-tdx-guest", "tdx-gotdxguest-v4-spr-e4-tcbnotsupported", true},
+		{"tdx/phala-dcap-qvl/tdx_quote_collateral.json", "tdx-phala-v4-b0c06f-uptodate", true},
+		{"tdx/phala-dcap-qvl", "tdx-gotdxguest-v5-td15-90c06f-uptodate", true},
+		{"tdx/phala-dcap-qvl", "tdx-phala-v4-b0c06f-uptodate", true},
+	} {
+		t.Run(tc.path+"/"+tc.caseID, func(t *testing.T) {
+			col, err := LoadCollateral(filepath.Join(dir, filepath.FromSlash(tc.path)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := findCase(t, tc.caseID)
+			q, chain := caseQuote(t, c)
+			if err := col.Missing(chain.Extensions.FMSPC, chain.CA); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Evaluate(q, chain, col, EvaluateOptions{Options: Options{Time: c.At}})
+			if res == nil || res.Status.String() != c.Expect.TCBStatus || (err == nil) != c.Expect.Verifies {
+				t.Fatalf("%v: %v", res, err)
+			}
+		})
+	}
+}
+
+// TestMissingNamed: a directory with only some pieces names the others.
+func TestMissingNamed(t *testing.T) {
+	c := findCase(t, "tdx-trustee-v4-00a06d-tdx03-uptodate")
+	q, chain := caseQuote(t, c)
+	col, err := LoadCollateral(filepath.Join(vectors.Need(t), "tdx", "trustee"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = col.Missing(chain.Extensions.FMSPC, chain.CA)
+	for _, want := range []string{"PCK platform CA CRL", "Root CA CRL", "TCB Signing certificate"} {
+		if !errors.Is(err, ErrCollateralMissing) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Missing = %v, want it to name %q", err, want)
+		}
+	}
+	if _, err := Evaluate(q, chain, col, EvaluateOptions{Options: Options{Time: c.At}, AllowMissingCRLs: true}); !errors.Is(err, ErrCollateralMissing) || !strings.Contains(err.Error(), "TCB Signing") {
+		t.Errorf("Evaluate = %v, want the TCB Signing certificate named", err)
+	}
+}
+
+// TestAddForms feeds the same pieces in every form Add recognizes.
+func TestAddForms(t *testing.T) {
+	var b map[string]string
+	if err := json.Unmarshal(vectors.Read(t, "tdx/phala-dcap-qvl/tdx_quote_collateral.json"), &b); err != nil {
+		t.Fatal(err)
+	}
+	der, _ := hex.DecodeString(b["root_ca_crl"])
+	pemCRL := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})
+	chainDER, _ := pem.Decode([]byte(b["tcb_info_issuer_chain"]))
+	for name, in := range map[string][]byte{
+		"crl der":            der,
+		"crl pem":            pemCRL,
+		"crl hex":            []byte(b["root_ca_crl"]),
+		"crl 0x hex newline": []byte("0x" + b["root_ca_crl"] + "\n"),
+		"chain pem":          []byte(b["tcb_info_issuer_chain"]),
+		"chain url-encoded":  []byte(url.PathEscape(b["tcb_info_issuer_chain"])),
+		"cert der":           chainDER.Bytes,
+		"cert hex":           []byte(hex.EncodeToString(chainDER.Bytes)),
+		"qvl bundle objects": []byte(`{"tcb_info":{"tcbInfo":` + b["tcb_info"] + `,"signature":"` + b["tcb_info_signature"] + `"},"qe_identity":` + strconv.Quote(`{"enclaveIdentity":`+b["qe_identity"]+`,"signature":"`+b["qe_identity_signature"]+`"}`) + `}`),
+		"camelCase bundle":   []byte(`{"tcbInfo":` + strconv.Quote(b["tcb_info"]) + `,"tcbInfoSignature":"` + b["tcb_info_signature"] + `","rootCaCrl":"` + b["root_ca_crl"] + `"}`),
+	} {
+		col := new(Collateral)
+		if err := col.Add(in); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if n := len(col.TCBInfos) + len(col.QEIdentities) + len(col.CRLs) + len(col.Certs); n == 0 {
+			t.Errorf("%s: nothing added", name)
+		}
+	}
+	for name, in := range map[string][]byte{
+		"empty":          nil,
+		"text":           []byte("hello"),
+		"json":           []byte(`{"a":1}`),
+		"bad tcbInfo":    []byte(`{"tcbInfo":{"id":"TDX"},"signature":"00"}`),
+		"bad pem":        []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+		"other CRL":      []byte{0x30, 0x03, 0x02, 0x01, 0x00},
+		"bundle bad sig": []byte(`{"tcb_info":` + strconv.Quote(b["tcb_info"]) + `,"tcb_info_signature":"zz"}`),
+	} {
+		if err := new(Collateral).Add(in); !errors.Is(err, ErrCollateralFormat) {
+			t.Errorf("%s: err = %v, want ErrCollateralFormat", name, err)
+		}
 	}
 }

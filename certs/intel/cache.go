@@ -1,0 +1,171 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package intel
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ccverify/ccverify/evidence/tdx"
+)
+
+// Cache keeps collateral, verified once, until its nextUpdate, keyed by
+// content (SHA-256 of the signed bytes) and looked up by FMSPC and PCK CA.
+// With a [Client] it fetches what is missing or expired. Signature checks are
+// remembered in the cached pieces, so once a platform's collateral has been
+// used the per-quote cost of [Cache.Evaluate] is comparisons and lookups.
+// Safe for concurrent use.
+type Cache struct {
+	// Client fetches collateral on a miss; nil means offline (only what
+	// [Cache.Add] put in).
+	Client *Client
+
+	mu    sync.Mutex
+	seen  map[[32]byte]bool
+	tcb   []*TCBInfo
+	qe    []*QEIdentity
+	crls  []*CRL
+	certs []*x509.Certificate
+	sets  map[cacheKey]*Collateral
+	fetch sync.Mutex // one fetch at a time
+}
+
+type cacheKey struct {
+	fmspc [6]byte
+	ca    CAType
+}
+
+// Add puts every piece of col in the cache (pieces already there are kept).
+func (c *Cache) Add(col *Collateral) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = make(map[[32]byte]bool)
+	}
+	fresh := func(parts ...[]byte) bool {
+		h := sha256.New()
+		for _, p := range parts {
+			h.Write(p)
+		}
+		var k [32]byte
+		h.Sum(k[:0])
+		if c.seen[k] {
+			return false
+		}
+		c.seen[k] = true
+		return true
+	}
+	for _, ti := range col.TCBInfos {
+		if fresh([]byte("tcbInfo"), ti.raw, ti.signature[:]) {
+			c.tcb = append(c.tcb, ti)
+		}
+	}
+	for _, qe := range col.QEIdentities {
+		if fresh([]byte("enclaveIdentity"), qe.raw, qe.signature[:]) {
+			c.qe = append(c.qe, qe)
+		}
+	}
+	for _, crl := range col.CRLs {
+		if fresh([]byte("crl"), crl.Raw()) {
+			c.crls = append(c.crls, crl)
+		}
+	}
+	for _, x := range col.Certs {
+		if fresh([]byte("cert"), x.Raw) {
+			c.certs = append(c.certs, x)
+		}
+	}
+	c.sets = nil
+}
+
+// prune drops pieces whose nextUpdate (or notAfter) is not after t. Called with mu held.
+func (c *Cache) prune(t time.Time) {
+	n := len(c.tcb) + len(c.qe) + len(c.crls) + len(c.certs)
+	c.tcb = keep(c.tcb, func(x *TCBInfo) bool { return t.Before(x.NextUpdate) })
+	c.qe = keep(c.qe, func(x *QEIdentity) bool { return t.Before(x.NextUpdate) })
+	c.crls = keep(c.crls, func(x *CRL) bool { return t.Before(x.NextUpdate) })
+	c.certs = keep(c.certs, func(x *x509.Certificate) bool { return !t.After(x.NotAfter) })
+	if len(c.tcb)+len(c.qe)+len(c.crls)+len(c.certs) != n {
+		c.sets = nil // the digests stay in seen: expired bytes are not taken again
+	}
+}
+
+// keep returns the elements of s that ok accepts, in a new slice when any is
+// dropped: slices handed out in earlier Collaterals are never written.
+func keep[T any](s []T, ok func(T) bool) []T {
+	for i, x := range s {
+		if !ok(x) {
+			out := append(make([]T, 0, len(s)), s[:i]...)
+			for _, y := range s[i+1:] {
+				if ok(y) {
+					out = append(out, y)
+				}
+			}
+			return out
+		}
+	}
+	return s
+}
+
+// Collateral returns the cached collateral for a platform of the given
+// FMSPC whose PCK the given CA issued, without pieces expired at t. The same
+// *Collateral is returned until the cache changes, so that its remembered
+// checks are reused.
+func (c *Cache) Collateral(fmspc [6]byte, ca CAType, t time.Time) *Collateral {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.prune(t)
+	k := cacheKey{fmspc, ca}
+	if col := c.sets[k]; col != nil {
+		return col
+	}
+	col := &Collateral{QEIdentities: c.qe[:len(c.qe):len(c.qe)], Certs: c.certs[:len(c.certs):len(c.certs)]} // capped: appends to c.* never alias
+	for _, ti := range c.tcb {
+		if ti.FMSPC == fmspc {
+			col.TCBInfos = append(col.TCBInfos, ti)
+		}
+	}
+	for _, crl := range c.crls {
+		if crl.Root || crl.CA == ca {
+			col.CRLs = append(col.CRLs, crl)
+		}
+	}
+	if c.sets == nil {
+		c.sets = make(map[cacheKey]*Collateral)
+	}
+	c.sets[k] = col
+	return col
+}
+
+// Evaluate evaluates a quote whose chain [VerifyQuote] verified, with the
+// cached collateral for its FMSPC and CA, fetching it first through Client
+// when pieces are missing or expired. See [Evaluate].
+func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, opts EvaluateOptions) (*Result, error) {
+	if chain == nil {
+		return nil, fmt.Errorf("%w: no verified PCK chain", ErrCollateralMissing)
+	}
+	t := opts.now()
+	opts.Time = t // one time for the lookup and the evaluation
+	fmspc, ca := chain.Extensions.FMSPC, chain.CA
+	col := c.Collateral(fmspc, ca, t)
+	if c.Client != nil && col.Missing(fmspc, ca) != nil {
+		c.fetch.Lock()
+		col = c.Collateral(fmspc, ca, t) // another caller may have fetched it
+		if col.Missing(fmspc, ca) != nil {
+			fetched, err := c.Client.Fetch(ctx, fmspc, ca)
+			if err != nil {
+				c.fetch.Unlock()
+				return nil, err
+			}
+			c.Add(fetched)
+			col = c.Collateral(fmspc, ca, t)
+		}
+		c.fetch.Unlock()
+	}
+	return Evaluate(q, chain, col, opts)
+}
