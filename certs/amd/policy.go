@@ -25,7 +25,7 @@ type Policy struct {
 	// MinimumGuestSVN: GUEST_SVN must be at least this.
 	MinimumGuestSVN uint32
 	// MinimumABI: the policy's ABI_MAJOR.ABI_MINOR must be at least this.
-	MinimumABI *struct{ Major, Minor uint8 }
+	MinimumABI *ABIVersion
 
 	// Guest policy flags. Zero values allow; set to refuse.
 	DenyDebug     bool // refuse POLICY.DEBUG
@@ -52,6 +52,9 @@ type Policy struct {
 	// RequireReservedZero runs the report's strict reserved-bytes check.
 	RequireReservedZero bool
 }
+
+// ABIVersion is a SEV-SNP ABI version, major.minor.
+type ABIVersion struct{ Major, Minor uint8 }
 
 // Check applies the policy to report r of product p.
 func (pol *Policy) Check(r snp.Report, p snp.Product) error {
