@@ -1,0 +1,226 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/verify"
+)
+
+// field is one line of inspect's output: a dotted name and its value.
+type field struct {
+	name  string
+	value any
+}
+
+func inspectCmd(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	asJSON := fl.Bool("json", false, "print a JSON object")
+	fl.Usage = func() { usage(stderr) }
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fl.NArg() != 1 {
+		fmt.Fprintln(stderr, "ccverify inspect: want exactly one FILE")
+		return exitUsage
+	}
+	path := fl.Arg(0)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify inspect: %v\n", err)
+		return exitUsage
+	}
+	format, err := verify.Detect(raw)
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
+		return exitContraindicated
+	}
+	var fields []field
+	switch format {
+	case verify.FormatTDX:
+		fields, err = inspectTDX(raw)
+	default:
+		err = fmt.Errorf("inspecting %s evidence is not supported yet", format)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
+		return exitContraindicated
+	}
+	fields = append([]field{{"format", string(format)}}, fields...)
+	if *asJSON {
+		b, err := json.MarshalIndent(nest(fields), "", "  ")
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify inspect: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, string(b))
+		return exitAffirming
+	}
+	width := 0
+	for _, f := range fields {
+		width = max(width, len(f.name))
+	}
+	for _, f := range fields {
+		fmt.Fprintf(stdout, "%-*s  %v\n", width, f.name, f.value)
+	}
+	return exitAffirming
+}
+
+// nest turns dotted names into nested JSON objects.
+func nest(fields []field) map[string]any {
+	root := map[string]any{}
+	for _, f := range fields {
+		m := root
+		parts := strings.Split(f.name, ".")
+		for _, p := range parts[:len(parts)-1] {
+			sub, ok := m[p].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[p] = sub
+			}
+			m = sub
+		}
+		m[parts[len(parts)-1]] = f.value
+	}
+	return root
+}
+
+// inspectTDX lists every field of a TDX quote, and what its PCK certificate
+// says (parsed, not verified: verify does that).
+func inspectTDX(raw []byte) ([]field, error) {
+	q, rest, err := tdx.ParsePrefix(raw)
+	if err != nil {
+		return nil, err
+	}
+	x := hex.EncodeToString
+	h, b, qe := q.Header(), q.Body(), q.QEReport()
+	fs := []field{
+		{"header.version", int(h.Version())},
+		{"header.attestation_key_type", int(h.AttestationKeyType())},
+		{"header.tee_type", fmt.Sprintf("%#x", h.TEEType())},
+		{"header.reserved", x(h.Reserved())},
+		{"header.qe_vendor_id", x(h.QEVendorID())},
+		{"header.user_data", x(h.UserData())},
+	}
+	if d := q.BodyDescriptor(); d != nil {
+		fs = append(fs, field{"body_descriptor.type", int(q.BodyType())}, field{"body_descriptor.size", len(b)})
+	}
+	fs = append(fs,
+		field{"body.kind", q.BodyType().String()},
+		field{"body.tee_tcb_svn", x(b.TEETCBSVN())},
+		field{"body.mr_seam", x(b.MRSEAM())},
+		field{"body.mrsigner_seam", x(b.MRSIGNERSEAM())},
+		field{"body.seam_attributes", fmt.Sprintf("%#016x", b.SEAMAttributes())},
+		field{"body.td_attributes", fmt.Sprintf("%#016x", uint64(b.TDAttributes()))},
+		field{"body.td_attributes_flags", b.TDAttributes().String()},
+		field{"body.xfam", fmt.Sprintf("%#016x", uint64(b.XFAM()))},
+		field{"body.xfam_features", b.XFAM().String()},
+		field{"body.mr_td", x(b.MRTD())},
+		field{"body.mr_config_id", x(b.MRCONFIGID())},
+		field{"body.mr_owner", x(b.MROWNER())},
+		field{"body.mr_owner_config", x(b.MROWNERCONFIG())},
+		field{"body.rtmr_0", x(b.RTMR(0))},
+		field{"body.rtmr_1", x(b.RTMR(1))},
+		field{"body.rtmr_2", x(b.RTMR(2))},
+		field{"body.rtmr_3", x(b.RTMR(3))},
+		field{"body.report_data", x(b.ReportData())},
+	)
+	if q.BodyType() == tdx.BodyTD15 {
+		fs = append(fs, field{"body.tee_tcb_svn2", x(b.TEETCBSVN2())}, field{"body.mr_servicetd", x(b.MRSERVICETD())})
+	}
+	fs = append(fs,
+		field{"signature.quote_signature", x(q.Signature())},
+		field{"signature.attestation_key", x(q.AttestationKey())},
+		field{"signature.certification_data_type", tdx.CertificationDataQEReport},
+		field{"qe_report.cpu_svn", x(qe.CPUSVN())},
+		field{"qe_report.misc_select", fmt.Sprintf("%#08x", qe.MiscSelect())},
+		field{"qe_report.attributes", x(qe.Attributes())},
+		field{"qe_report.mr_enclave", x(qe.MREnclave())},
+		field{"qe_report.mr_signer", x(qe.MRSigner())},
+		field{"qe_report.isv_prod_id", int(qe.ISVProdID())},
+		field{"qe_report.isv_svn", int(qe.ISVSVN())},
+		field{"qe_report.report_data", x(qe.ReportData())},
+		field{"qe_report_signature", x(q.QEReportSignature())},
+		field{"qe_auth_data", x(q.QEAuthData())},
+		field{"pck_chain.certification_data_type", tdx.CertificationDataPCKChain},
+		field{"pck_chain.bytes", len(q.PCKChain())},
+		field{"quote.bytes", len(q.Raw())},
+		field{"quote.padding_bytes", q.Padding() + zeroCount(rest)},
+	)
+	if !isZero(rest) {
+		fs = append(fs, field{"quote.trailing_bytes", len(rest)})
+	}
+	pck, inter, _, err := intel.ParsePCKChain(q.PCKChain())
+	if err != nil {
+		return append(fs, field{"pck_chain.error", err.Error()}), nil
+	}
+	fs = append(fs,
+		field{"pck_chain.pck.subject", pck.Subject.String()},
+		field{"pck_chain.pck.serial", pck.SerialNumber.Text(16)},
+		field{"pck_chain.pck.not_before", pck.NotBefore.UTC().Format(time.RFC3339)},
+		field{"pck_chain.pck.not_after", pck.NotAfter.UTC().Format(time.RFC3339)},
+		field{"pck_chain.intermediate.subject", inter.Subject.String()},
+		field{"pck_chain.intermediate.not_after", inter.NotAfter.UTC().Format(time.RFC3339)},
+	)
+	ext, err := sgxExtensions(pck)
+	if err != nil {
+		return append(fs, field{"pck_chain.pck.extensions_error", err.Error()}), nil
+	}
+	fs = append(fs,
+		field{"sgx.fmspc", x(ext.FMSPC[:])},
+		field{"sgx.pce_id", x(ext.PCEID[:])},
+		field{"sgx.ppid", x(ext.PPID[:])},
+		field{"sgx.cpu_svn", x(ext.TCB.CPUSVN[:])},
+		field{"sgx.pce_svn", int(ext.TCB.PCESVN)},
+		field{"sgx.tcb_components", x(ext.TCB.SGXComponents[:])},
+		field{"sgx.sgx_type", ext.SGXType.String()},
+	)
+	if ext.HasPlatform {
+		fs = append(fs, field{"sgx.platform_instance_id", x(ext.PlatformInstanceID[:])})
+		c := ext.Configuration
+		if c.HasDynamicPlatform {
+			fs = append(fs, field{"sgx.dynamic_platform", c.DynamicPlatform})
+		}
+		if c.HasCachedKeys {
+			fs = append(fs, field{"sgx.cached_keys", c.CachedKeys})
+		}
+		if c.HasSMTEnabled {
+			fs = append(fs, field{"sgx.smt_enabled", c.SMTEnabled})
+		}
+	}
+	return fs, nil
+}
+
+func isZero(b []byte) bool { return zeroCount(b) == len(b) }
+
+func zeroCount(b []byte) int {
+	for _, c := range b {
+		if c != 0 {
+			return 0
+		}
+	}
+	return len(b)
+}
+
+// sgxExtensions parses the SGX extensions of a PCK certificate.
+func sgxExtensions(pck *x509.Certificate) (intel.SGXExtensions, error) {
+	for _, e := range pck.Extensions {
+		if e.Id.Equal(intel.OIDSGXExtensions) {
+			return intel.ParsePCKExtensions(e.Value)
+		}
+	}
+	return intel.SGXExtensions{}, fmt.Errorf("%w: no SGX extensions", intel.ErrCertificate)
+}

@@ -1,0 +1,78 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Command ccverify inspects and verifies confidential-computing evidence:
+// Intel TDX quotes (v4, v5) today; AMD SEV-SNP reports and IBM Secure Execution
+// as they land.
+//
+// Usage:
+//
+//	ccverify inspect [--json] FILE
+//	ccverify verify [flags] FILE|DIR...
+//
+// verify prints a verdict per file. Many files, or a directory, make an
+// offline audit: they are verified in parallel and a summary line ends the run.
+//
+// Exit status:
+//
+//	0  every file is affirming
+//	1  at least one file is warning, none worse
+//	2  at least one file is contraindicated or failed verification
+//	3  usage error, or an input that cannot be read
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, documented in the package comment and the README.
+const (
+	exitAffirming       = 0
+	exitWarning         = 1
+	exitContraindicated = 2
+	exitUsage           = 3
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "inspect":
+		return inspectCmd(args[1:], stdout, stderr)
+	case "verify":
+		return verifyCmd(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return exitAffirming
+	}
+	fmt.Fprintf(stderr, "ccverify: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  ccverify inspect [--json] FILE        detect the evidence format, print every field
+  ccverify verify [flags] FILE|DIR...   verify evidence, print a verdict per file
+
+verify flags:
+  --offline              never touch the network (collateral must be supplied)
+  --collateral PATH      collateral file or directory (repeatable)
+  --at RFC3339           verification time (default: now)
+  --output text|json|ear human summary; EAR claims set per line; signed EAR JWT per line
+  --signing-key FILE     PEM EC private key for the EAR (default: an ephemeral P-256 key)
+  --jobs N               files verified in parallel (default: number of CPUs)
+  --allow-debug          do not contraindicate debug TDs and guests
+  --strict-trailing      reject evidence followed by non-zero bytes
+
+exit status: 0 affirming, 1 warning, 2 contraindicated or failed, 3 usage or unreadable input
+`)
+}

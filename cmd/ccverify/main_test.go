@@ -1,0 +1,150 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ccverify/ccverify/verify"
+	gtdata "github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/veraison/ear"
+)
+
+const at = "2026-03-01T00:00:00Z"
+
+func write(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e strings.Builder
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestInspect(t *testing.T) {
+	p := write(t, t.TempDir(), "q5", gtdata.RawQuoteV5)
+	code, out, errs := runCLI("inspect", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"format", "tdx", "body.mr_servicetd", "qe_report.isv_svn", "sgx.fmspc", "90c06f000000", "TD Report 1.5", "pck_chain.pck.serial"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q", want)
+		}
+	}
+	code, out, _ = runCLI("inspect", "--json", p)
+	var m map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &m) != nil {
+		t.Fatalf("inspect --json: exit %d, %q", code, out)
+	}
+	if m["sgx"].(map[string]any)["fmspc"] != "90c06f000000" || m["body"].(map[string]any)["mr_td"] == nil {
+		t.Errorf("inspect --json: %v", m)
+	}
+}
+
+func TestVerifyExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good := write(t, dir, "good", gtdata.RawQuoteV5)
+	bad := append([]byte(nil), gtdata.RawQuoteV5...)
+	bad[100] ^= 1
+	badPath := write(t, dir, "bad", bad)
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"no command", nil, exitUsage, "", "usage"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "", "unknown command"},
+		{"no file", []string{"verify"}, exitUsage, "", "no evidence file"},
+		{"bad flag", []string{"verify", "--output", "xml", good}, exitUsage, "", "--output"},
+		{"bad time", []string{"verify", "--at", "yesterday", good}, exitUsage, "", "--at"},
+		{"missing file", []string{"verify", filepath.Join(dir, "nope")}, exitUsage, "", "nope"},
+		{"genuine without collateral", []string{"verify", "--offline", "--at", at, good}, exitWarning, "warning (tdx quote v5, FMSPC 90c06f000000)", ""},
+		{"bit flip", []string{"verify", "--offline", "--at", at, badPath}, exitContraindicated, "contraindicated", "bad: verify: evidence is not proven genuine: intel: quote signature does not verify"},
+		{"audit", []string{"verify", "--offline", "--at", at, good, badPath}, exitContraindicated, "2 file(s): 0 affirming, 1 warning, 1 contraindicated or failed", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCLI(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errs)
+			}
+			if !strings.Contains(out, tt.inStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.inStdout, out)
+			}
+			if !strings.Contains(errs, tt.inStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, errs)
+			}
+		})
+	}
+}
+
+func TestVerifyDirectoryJSON(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a-v4", gtdata.RawQuote)
+	write(t, dir, "b-v5", gtdata.RawQuoteV5)
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--output", "json", "--jobs", "2", dir)
+	if code != exitWarning {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per file:\n%s", len(lines), out)
+	}
+	for i, want := range []string{"50806f000000", "90c06f000000"} { // argument (lexical) order
+		var ar ear.AttestationResult
+		if err := ar.UnmarshalJSON([]byte(lines[i])); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		sub := ar.Submods["tdx"]
+		if sub == nil || *sub.Status != ear.TrustTierWarning || (*sub.VeraisonAnnotatedEvidence)["fmspc"] != want {
+			t.Errorf("line %d: %s", i, lines[i])
+		}
+	}
+	if !strings.Contains(errs, "2 file(s)") {
+		t.Errorf("no summary on stderr: %q", errs)
+	}
+}
+
+func TestVerifyEAROutput(t *testing.T) {
+	dir := t.TempDir()
+	q := write(t, dir, "q", gtdata.RawQuoteV5)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalECPrivateKey(key)
+	kp := write(t, dir, "key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--output", "ear", "--signing-key", kp, q)
+	if code != exitWarning {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	ar, err := verify.VerifyEAR([]byte(strings.TrimSpace(out)), &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *ar.Submods["tdx"].Status != ear.TrustTierWarning {
+		t.Errorf("status %v", *ar.Submods["tdx"].Status)
+	}
+	// Without --signing-key: an ephemeral key, announced on stderr.
+	_, _, errs = runCLI("verify", "--offline", "--at", at, "--output", "ear", q)
+	if !strings.Contains(errs, "ephemeral P-256 key") || !strings.Contains(errs, "BEGIN PUBLIC KEY") {
+		t.Errorf("ephemeral key not announced: %q", errs)
+	}
+}

@@ -1,0 +1,188 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package verify turns confidential-computing evidence into a verdict: it
+// detects the evidence format from the bytes, proves the evidence genuine with
+// the vendor's certificate chain and collateral, applies policy, and builds a
+// normalized EAR (EAT Attestation Result) that it can sign.
+//
+// It is the only package that knows every other one: evidence/* parse,
+// certs/* prove, and verify judges.
+package verify
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/veraison/ear"
+)
+
+// Sentinel errors of this package. Failures of the evidence itself wrap the
+// sentinel errors of the package that found them (evidence/tdx, certs/intel,
+// …) as well, so errors.Is works with either.
+var (
+	// ErrFormat reports evidence whose format is not recognized.
+	ErrFormat = errors.New("verify: unrecognized evidence format")
+	// ErrEvidence reports evidence that does not parse.
+	ErrEvidence = errors.New("verify: malformed evidence")
+	// ErrGenuine reports evidence whose signatures or certificate chain do not
+	// prove it genuine.
+	ErrGenuine = errors.New("verify: evidence is not proven genuine")
+	// ErrCollateral reports collateral that is missing, malformed, not genuine
+	// or not valid at the verification time.
+	ErrCollateral = errors.New("verify: collateral does not verify")
+	// ErrPolicy reports evidence that is genuine but that policy rejects.
+	ErrPolicy = errors.New("verify: evidence rejected by policy")
+)
+
+// Format names a kind of evidence. Its value is the EAR submodule name, as
+// Trustee names its TEEs.
+type Format string
+
+// Formats recognized by [Detect].
+const (
+	FormatTDX Format = "tdx" // Intel TDX quote, version 4 or 5
+	FormatSNP Format = "snp" // AMD SEV-SNP attestation report
+)
+
+// Options configure a verification. The zero value is the safe default:
+// pinned vendor roots, strict checks, time.Now, collateral fetched from the
+// vendor when none is given.
+type Options struct {
+	// Time is the verification time for every certificate, CRL and
+	// collateral; the zero Time means time.Now(). Set it to audit old
+	// evidence reproducibly.
+	Time time.Time
+	// Offline forbids any network access: collateral must be supplied.
+	Offline bool
+	// Collateral lists files and directories holding collateral (Intel PCS
+	// responses, issuer chains, CRLs, AMD VCEK/VLEK and chains), each piece
+	// recognized by its content.
+	Collateral []string
+	// IntelRoots replaces the pinned Intel SGX Root CA (tests, private PKIs).
+	IntelRoots []*x509.Certificate
+	// StrictTrailingData rejects evidence followed by bytes that are neither
+	// part of it nor zero padding. By default such bytes are reported in the
+	// result (the signatures do not cover them) and otherwise ignored.
+	StrictTrailingData bool
+	// AllowDebug accepts debug TDs and guests without contraindicating them.
+	// A debug guest's memory is readable by its host: never for secrets.
+	AllowDebug bool
+	// Logger receives debug logs of the steps taken; nil means none.
+	Logger *slog.Logger
+}
+
+func (o *Options) now() time.Time {
+	if o.Time.IsZero() {
+		return time.Now()
+	}
+	return o.Time
+}
+
+func (o *Options) log() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
+// Result is the verdict on one piece of evidence.
+type Result struct {
+	// Format is the kind of evidence, and the EAR submodule name.
+	Format Format
+	// Status is the overall tier: affirming, warning or contraindicated.
+	Status ear.TrustTier
+	// Vector is the AR4SI trustworthiness vector behind Status.
+	Vector ear.TrustVector
+	// Claims are the evidence's normalized claims, with Trustee's names (see
+	// CLAIMS.md): they become the EAR's annotated evidence.
+	Claims map[string]any
+	// Reasons explain the verdict in words, one line each, most important first.
+	Reasons []string
+	// Err is the failed check, nil when the evidence is genuine. It is also
+	// returned by [Evidence].
+	Err error
+	// Time is the verification time used.
+	Time time.Time
+	// Expires is when the verdict stops holding: the earliest expiry of the
+	// certificates and collateral it rests on (zero when unknown).
+	Expires time.Time
+}
+
+// Evidence detects the format of raw, verifies it and returns the verdict.
+// The Result is never nil: for evidence that fails, it holds the claims read
+// so far, a contraindicated status and the error, which Evidence also returns
+// (wrapping one of this package's sentinel errors and the failing package's).
+//
+// A result that is not a failure (an out-of-date TCB, a debug guest) is a
+// status and reasons in the Result, with a nil error.
+func Evidence(ctx context.Context, raw []byte, opts Options) (*Result, error) {
+	r := &Result{Time: opts.now(), Claims: map[string]any{}}
+	f, err := Detect(raw)
+	if err != nil {
+		return r.fail(err), err
+	}
+	r.Format = f
+	switch f {
+	case FormatTDX:
+		err = appraiseTDX(ctx, r, raw, &opts)
+	default:
+		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
+		r.fail(err)
+	}
+	return r, err
+}
+
+// Detect says which kind of evidence raw holds, from its bytes alone.
+func Detect(raw []byte) (Format, error) {
+	if len(raw) >= 8 {
+		version := uint16(raw[0]) | uint16(raw[1])<<8
+		keyType := uint16(raw[2]) | uint16(raw[3])<<8
+		tee := uint32(raw[4]) | uint32(raw[5])<<8 | uint32(raw[6])<<16 | uint32(raw[7])<<24
+		if (version == 4 || version == 5) && keyType == tdx.KeyTypeECDSAP256 && tee == tdx.TEETypeTDX {
+			return FormatTDX, nil
+		}
+	}
+	if len(raw) >= 0x4A0 {
+		version := uint32(raw[0]) | uint32(raw[1])<<8 | uint32(raw[2])<<16 | uint32(raw[3])<<24
+		sigAlgo := uint32(raw[0x34]) | uint32(raw[0x35])<<8 | uint32(raw[0x36])<<16 | uint32(raw[0x37])<<24
+		if version >= 2 && version <= 5 && sigAlgo == 1 {
+			return FormatSNP, nil
+		}
+	}
+	n := len(raw)
+	if n > 16 {
+		n = 16
+	}
+	return "", fmt.Errorf("%w: %d bytes starting %x", ErrFormat, len(raw), raw[:n])
+}
+
+// fail records err as the verdict: contraindicated, with the error as the
+// first reason.
+func (r *Result) fail(err error) *Result {
+	r.Err = err
+	r.Status = ear.TrustTierContraindicated
+	if r.Vector.Hardware == ear.NoClaim {
+		r.Vector.Hardware = ear.CryptoValidationFailedClaim
+	}
+	r.Reasons = append([]string{err.Error()}, r.Reasons...)
+	return r
+}
+
+// settle computes Status from Vector: affirming unless a claim says worse.
+func (r *Result) settle() {
+	a := ear.Appraisal{Status: ptr(ear.TrustTierAffirming), TrustVector: &r.Vector}
+	a.UpdateStatusFromTrustVector()
+	r.Status = *a.Status
+}
+
+func (r *Result) reason(format string, args ...any) {
+	r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...))
+}
+
+func ptr[T any](v T) *T { return &v }
