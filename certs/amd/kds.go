@@ -255,4 +255,3 @@ func retryAfter(h string, now time.Time) time.Duration {
 	}
 	return -1
 }
-

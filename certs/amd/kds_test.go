@@ -55,9 +55,9 @@ func TestKDS(t *testing.T) {
 	milanURI := "/vcek/v1/Milan/" + hexs(gsg.ChipID()) + "?blSPL=02&teeSPL=00&snpSPL=05&ucodeSPL=68"
 	f := &fakeKDS{
 		bodies: map[string][]byte{
-			milanURI:                     gsgtestdata.VcekBytes,
-			"/vcek/v1/Milan/cert_chain":  append(pemBlock("CERTIFICATE", amd.ASK(snp.Milan).Raw), pemBlock("CERTIFICATE", amd.ARK(snp.Milan).Raw)...),
-			"/vlek/v1/Genoa/cert_chain":  append(pemBlock("CERTIFICATE", amd.ASVK(snp.Genoa).Raw), pemBlock("CERTIFICATE", amd.ARK(snp.Genoa).Raw)...),
+			milanURI:                    gsgtestdata.VcekBytes,
+			"/vcek/v1/Milan/cert_chain": append(pemBlock("CERTIFICATE", amd.ASK(snp.Milan).Raw), pemBlock("CERTIFICATE", amd.ARK(snp.Milan).Raw)...),
+			"/vlek/v1/Genoa/cert_chain": append(pemBlock("CERTIFICATE", amd.ASVK(snp.Genoa).Raw), pemBlock("CERTIFICATE", amd.ARK(snp.Genoa).Raw)...),
 			"/vcek/v1/Genoa/0102?blSPL=00&teeSPL=00&snpSPL=00&ucodeSPL=00": []byte("404 page"),
 		},
 		throttle: map[string]bool{milanURI: true},
