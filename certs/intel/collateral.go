@@ -195,7 +195,7 @@ var bundleFields = map[string]string{
 	"version":               "ignore", "tee_type": "ignore", "major_version": "ignore", "minor_version": "ignore",
 }
 
-func (c *Collateral) addJSON(d []byte, depth int) error {
+func (c *Collateral) addJSON(d []byte, depth int) (err error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(d, &top); err != nil {
 		return fmt.Errorf("%w: JSON: %v", ErrCollateralFormat, err)
@@ -219,6 +219,12 @@ func (c *Collateral) addJSON(d []byte, depth int) error {
 		return nil
 	}
 	// A bundle of pieces.
+	before := len(c.TCBInfos) + len(c.QEIdentities) + len(c.CRLs) + len(c.Certs)
+	defer func() {
+		if err == nil && len(c.TCBInfos)+len(c.QEIdentities)+len(c.CRLs)+len(c.Certs) == before {
+			err = fmt.Errorf("%w: collateral bundle without any piece", ErrCollateralFormat)
+		}
+	}()
 	fields := map[string][]byte{}
 	var sigs = map[string]string{}
 	known := 0
@@ -231,9 +237,9 @@ func (c *Collateral) addJSON(d []byte, depth int) error {
 			continue
 		}
 		known++
-		b, err := fieldBytes(v)
-		if err != nil {
-			return fmt.Errorf("%w: bundle field %q: %v", ErrCollateralFormat, k, err)
+		b, ferr := fieldBytes(v)
+		if ferr != nil {
+			return fmt.Errorf("%w: bundle field %q: %v", ErrCollateralFormat, k, ferr)
 		}
 		switch role {
 		case "tcbInfoSig", "qeIdentitySig":
