@@ -5,6 +5,7 @@ package verify
 
 import (
 	"encoding/hex"
+	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
@@ -102,4 +103,35 @@ func pckClaims(c map[string]any, chain *intel.QuoteChain) {
 			c["is_smt_enabled"] = cfg.SMTEnabled
 		}
 	}
+}
+
+// tcbClaims adds the TCB evaluation with Trustee's names (tcb_status,
+// tcb_date, advisory_ids, collateral_expiration_status, tcb_eval_num) and ours
+// for the parts Trustee does not name.
+func tcbClaims(c map[string]any, res *intel.Result) {
+	c["tcb_status"] = res.Status.String()
+	if !res.TCBDate.IsZero() {
+		c["tcb_date"] = res.TCBDate.UTC().Format(time.RFC3339)
+	}
+	ids := res.AdvisoryIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	c["advisory_ids"] = ids
+	c["tcb_eval_num"] = res.TCBEvaluationDataNumber
+	if res.CollateralExpired {
+		c["collateral_expiration_status"] = "1"
+	} else {
+		c["collateral_expiration_status"] = "0"
+	}
+	c["platform_tcb_status"] = res.PlatformStatus.String()
+	c["tdx_module_tcb_status"] = res.ModuleStatus.String()
+	c["qe_tcb_status"] = res.QEStatus.String()
+	if !res.EarliestIssueDate.IsZero() {
+		c["collateral_earliest_issue_date"] = res.EarliestIssueDate.UTC().Format(time.RFC3339)
+	}
+	if !res.EarliestExpiration.IsZero() {
+		c["collateral_earliest_expiration"] = res.EarliestExpiration.UTC().Format(time.RFC3339)
+	}
+	c["revocation_checked"] = res.RevocationChecked
 }

@@ -28,6 +28,6 @@ func ExampleEvidence() {
 	// Output:
 	// tdx warning
 	// - quote signature chain verifies to the Intel SGX Root CA (PCK issued by the platform CA)
-	// - TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs)
+	// - TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline
 	// FMSPC: 90c06f000000
 }

@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
@@ -15,7 +17,8 @@ import (
 
 // appraiseTDX verifies a TDX quote: parse, prove the signature chain to the
 // Intel root, then judge the TD's configuration.
-func appraiseTDX(ctx context.Context, r *Result, raw []byte, opts *Options) error {
+func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error {
+	opts := &v.opts
 	q, rest, err := tdx.ParsePrefix(raw)
 	if err != nil {
 		err = fmt.Errorf("%w: %w", ErrEvidence, err)
@@ -43,14 +46,68 @@ func appraiseTDX(ctx context.Context, r *Result, raw []byte, opts *Options) erro
 	r.Expires = chain.NotAfter()
 	opts.log().DebugContext(ctx, "tdx quote signature chain verified", "fmspc", hex.EncodeToString(chain.Extensions.FMSPC[:]), "ca", chain.CA.String())
 
+	r.reason("quote signature chain verifies to the Intel SGX Root CA (PCK issued by the %v CA)", chain.CA)
+
 	// Hardware: the chain proves a genuine Intel platform; only collateral
 	// says whether its TCB is up to date.
-	r.Vector.Hardware = ear.UnsafeHardwareClaim
-	r.reason("quote signature chain verifies to the Intel SGX Root CA (PCK issued by the %v CA)", chain.CA)
-	r.reason("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs)")
-
+	if err := v.judgeTCB(ctx, r, q, chain); err != nil {
+		r.fail(err)
+		return err
+	}
 	judgeTD(r, q, opts)
 	r.settle()
+	return nil
+}
+
+// judgeTCB evaluates the platform's TCB with Intel's collateral, when there is
+// any to be had, and sets the hardware claim.
+func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *intel.QuoteChain) error {
+	opts := &v.opts
+	if err := v.loadCollateral(); err != nil {
+		return err
+	}
+	if opts.Offline && len(opts.Collateral) == 0 {
+		r.Vector.Hardware = ear.UnsafeHardwareClaim
+		r.reason("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline")
+		return nil
+	}
+	res, err := v.intel.Evaluate(ctx, q, chain, intel.EvaluateOptions{
+		Options:                intel.Options{Roots: opts.IntelRoots, Time: r.Time},
+		AllowMissingCRLs:       !opts.RequireCRLs,
+		AllowExpiredCollateral: opts.AllowExpiredCollateral,
+	})
+	if res != nil {
+		tcbClaims(r.Claims, res)
+		if res.EarliestExpiration.Before(r.Expires) {
+			r.Expires = res.EarliestExpiration
+		}
+	}
+	if err != nil {
+		if res != nil { // revoked or not supported: a verdict on the TCB
+			r.Vector.Hardware = ear.ContraindicatedHardwareClaim
+			return fmt.Errorf("%w: %w", ErrTCB, err)
+		}
+		return fmt.Errorf("%w: %w", ErrCollateral, err)
+	}
+	switch res.Status {
+	case intel.UpToDate:
+		r.Vector.Hardware = ear.GenuineHardwareClaim
+		r.reason("TCB status UpToDate (TCB date %s, evaluation data number %d)", res.TCBDate.Format("2006-01-02"), res.TCBEvaluationDataNumber)
+	default:
+		r.Vector.Hardware = ear.UnsafeHardwareClaim
+		r.reason("TCB status %v (platform %v, TDX module %v, QE %v): the platform needs action", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus)
+	}
+	if len(res.AdvisoryIDs) > 0 {
+		r.reason("advisories: %s", strings.Join(res.AdvisoryIDs, ", "))
+	}
+	if !res.RevocationChecked {
+		r.Vector.Hardware = max(r.Vector.Hardware, ear.UnsafeHardwareClaim)
+		r.reason("revocation not checked: the collateral lacks the PCK CRL or the Root CA CRL")
+	}
+	if res.CollateralExpired {
+		r.Vector.Hardware = max(r.Vector.Hardware, ear.UnsafeHardwareClaim)
+		r.reason("collateral expired at %s, before the verification time (accepted by option)", res.EarliestExpiration.Format(time.RFC3339))
+	}
 	return nil
 }
 

@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/veraison/ear"
 )
@@ -36,6 +38,9 @@ var (
 	// ErrCollateral reports collateral that is missing, malformed, not genuine
 	// or not valid at the verification time.
 	ErrCollateral = errors.New("verify: collateral does not verify")
+	// ErrTCB reports a platform whose TCB level the vendor has revoked or no
+	// longer supports.
+	ErrTCB = errors.New("verify: platform TCB revoked or not supported")
 	// ErrPolicy reports evidence that is genuine but that policy rejects.
 	ErrPolicy = errors.New("verify: evidence rejected by policy")
 )
@@ -66,6 +71,17 @@ type Options struct {
 	Collateral []string
 	// IntelRoots replaces the pinned Intel SGX Root CA (tests, private PKIs).
 	IntelRoots []*x509.Certificate
+	// IntelPCS fetches Intel collateral that Collateral lacks, unless Offline;
+	// nil means Intel's PCS (standard update channel).
+	IntelPCS *intel.Client
+	// RequireCRLs fails a TDX quote whose collateral lacks the PCK CRL or the
+	// Root CA CRL. By default revocation that cannot be checked keeps the
+	// verdict from affirming (warning) and says so.
+	RequireCRLs bool
+	// AllowExpiredCollateral accepts collateral past its nextUpdate, reported
+	// in the claims (collateral_expiration_status "1") and as a warning, as
+	// Intel's QVL does with an expiration check date. By default it fails.
+	AllowExpiredCollateral bool
 	// StrictTrailingData rejects evidence followed by bytes that are neither
 	// part of it nor zero padding. By default such bytes are reported in the
 	// result (the signatures do not cover them) and otherwise ignored.
@@ -75,13 +91,6 @@ type Options struct {
 	AllowDebug bool
 	// Logger receives debug logs of the steps taken; nil means none.
 	Logger *slog.Logger
-}
-
-func (o *Options) now() time.Time {
-	if o.Time.IsZero() {
-		return time.Now()
-	}
-	return o.Time
 }
 
 func (o *Options) log() *slog.Logger {
@@ -114,15 +123,52 @@ type Result struct {
 	Expires time.Time
 }
 
+// Verifier verifies many pieces of evidence with one set of options, sharing
+// the collateral it loads or fetches and the checks already made on it: an
+// audit's per-evidence cost is the evidence's own signatures. Safe for
+// concurrent use.
+type Verifier struct {
+	opts  Options
+	load  sync.Once
+	intel *intel.Cache
+	err   error // from loading Options.Collateral
+}
+
+// New returns a Verifier for opts. Collateral files are read on first use.
+func New(opts Options) *Verifier {
+	if opts.Time.IsZero() {
+		opts.Time = time.Now()
+	}
+	return &Verifier{opts: opts}
+}
+
+// loadCollateral reads Options.Collateral once.
+func (v *Verifier) loadCollateral() error {
+	v.load.Do(func() {
+		v.intel = &intel.Cache{}
+		if !v.opts.Offline {
+			v.intel.Client = v.opts.IntelPCS
+			if v.intel.Client == nil {
+				v.intel.Client = &intel.Client{}
+			}
+		}
+		for _, p := range v.opts.Collateral {
+			col, err := intel.LoadCollateral(p)
+			if err != nil {
+				v.err = fmt.Errorf("%w: %w", ErrCollateral, err)
+				return
+			}
+			v.intel.Add(col)
+		}
+	})
+	return v.err
+}
+
 // Evidence detects the format of raw, verifies it and returns the verdict.
-// The Result is never nil: for evidence that fails, it holds the claims read
-// so far, a contraindicated status and the error, which Evidence also returns
-// (wrapping one of this package's sentinel errors and the failing package's).
-//
-// A result that is not a failure (an out-of-date TCB, a debug guest) is a
-// status and reasons in the Result, with a nil error.
-func Evidence(ctx context.Context, raw []byte, opts Options) (*Result, error) {
-	r := &Result{Time: opts.now(), Claims: map[string]any{}}
+// See the package function [Evidence].
+func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
+	opts := &v.opts
+	r := &Result{Time: opts.Time, Claims: map[string]any{}}
 	f, err := Detect(raw)
 	if err != nil {
 		return r.fail(err), err
@@ -130,12 +176,25 @@ func Evidence(ctx context.Context, raw []byte, opts Options) (*Result, error) {
 	r.Format = f
 	switch f {
 	case FormatTDX:
-		err = appraiseTDX(ctx, r, raw, &opts)
+		err = v.appraiseTDX(ctx, r, raw)
 	default:
 		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
 		r.fail(err)
 	}
 	return r, err
+}
+
+// Evidence detects the format of raw, verifies it and returns the verdict.
+// The Result is never nil: for evidence that fails, it holds the claims read
+// so far, a contraindicated status and the error, which Evidence also returns
+// (wrapping one of this package's sentinel errors and the failing package's).
+//
+// A result that is not a failure (an out-of-date TCB, a debug guest) is a
+// status and reasons in the Result, with a nil error.
+//
+// To verify many, make one [Verifier] with [New]: it loads collateral once.
+func Evidence(ctx context.Context, raw []byte, opts Options) (*Result, error) {
+	return New(opts).Evidence(ctx, raw)
 }
 
 // Detect says which kind of evidence raw holds, from its bytes alone.

@@ -219,3 +219,49 @@ func hexs(b []byte) string {
 	}
 	return string(s)
 }
+
+// qvlStatus lists the cases where cases.json records go-tdx-guest's answer and
+// Intel's QVL rules give another, with the QVL's.
+var qvlStatus = map[string]string{
+	// PCK PCESVN 11 is below the UpToDate level's 13, so the platform matches
+	// the OutOfDate level; the TDX_03 module is UpToDate. go-tdx-guest reports
+	// the module level alone; the QVL converges platform and module: OutOfDate.
+	"tdx-trustee-v4-00a06d-tdx03-uptodate": "OutOfDate",
+}
+
+// TestCasesWithCollateral runs every real TDX case with its collateral at its
+// time: each gives its expected TCB status, or is rejected as below every TCB level.
+func TestCasesWithCollateral(t *testing.T) {
+	for _, c := range vectors.Cases(t, "tdx-") {
+		t.Run(c.ID, func(t *testing.T) {
+			r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{
+				Offline: true, Time: c.At, Collateral: c.CollateralPaths(t),
+			})
+			want := c.Expect.TCBStatus
+			if s, ok := qvlStatus[c.ID]; ok {
+				want = s
+			}
+			if got := r.Claims["tcb_status"]; got != want {
+				t.Errorf("tcb_status %v, want %s (err %v)", got, want, err)
+			}
+			if c.Expect.Verifies {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Expect.Debug != (r.Status == ear.TrustTierContraindicated) {
+					t.Errorf("status %v, debug %v", r.Status, c.Expect.Debug)
+				}
+				if !c.Expect.Debug && want == "UpToDate" && r.Claims["revocation_checked"] == true && r.Status != ear.TrustTierAffirming {
+					t.Errorf("UpToDate with CRLs checked: status %v, want affirming; %v", r.Status, r.Reasons)
+				}
+				return
+			}
+			if !errors.Is(err, verify.ErrTCB) || !errors.Is(err, intel.ErrTCBNotSupported) {
+				t.Errorf("error %v, want ErrTCB and intel.ErrTCBNotSupported", err)
+			}
+			if r.Status != ear.TrustTierContraindicated || r.Vector.Hardware != ear.ContraindicatedHardwareClaim {
+				t.Errorf("status %v, hardware %v", r.Status, r.Vector.Hardware)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@
 //
 //	ccverify inspect [--json] FILE
 //	ccverify verify [flags] FILE|DIR...
+//	ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
 //
 // verify prints a verdict per file. Many files, or a directory, make an
 // offline audit: they are verified in parallel and a summary line ends the run.
@@ -49,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return inspectCmd(args[1:], stdout, stderr)
 	case "verify":
 		return verifyCmd(args[1:], stdout, stderr)
+	case "collateral":
+		return collateralCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitAffirming
@@ -62,6 +65,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   ccverify inspect [--json] FILE        detect the evidence format, print every field
   ccverify verify [flags] FILE|DIR...   verify evidence, print a verdict per file
+  ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
+                                        fetch a TDX quote's Intel collateral into DIR,
+                                        for verify --offline --collateral DIR
 
 verify flags:
   --offline              never touch the network (collateral must be supplied)
@@ -72,6 +78,10 @@ verify flags:
   --jobs N               files verified in parallel (default: number of CPUs)
   --allow-debug          do not contraindicate debug TDs and guests
   --strict-trailing      reject evidence followed by non-zero bytes
+  --require-crls         fail TDX quotes whose collateral lacks the PCK or Root CA CRL
+  --allow-expired-collateral  accept collateral past its nextUpdate (a warning)
+  --pcs-url URL          Intel PCS or PCCS base URL (default: Intel PCS)
+  --pcs-update CHANNEL   Intel TCB update channel: standard or early
 
 exit status: 0 affirming, 1 warning, 2 contraindicated or failed, 3 usage or unreadable input
 `)

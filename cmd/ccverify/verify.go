@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/verify"
 	"github.com/veraison/ear"
 )
@@ -52,6 +53,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		jobs           = fl.Int("jobs", runtime.NumCPU(), "files verified in parallel")
 		allowDebug     = fl.Bool("allow-debug", false, "do not contraindicate debug TDs and guests")
 		strictTrailing = fl.Bool("strict-trailing", false, "reject evidence followed by non-zero bytes")
+		requireCRLs    = fl.Bool("require-crls", false, "fail TDX quotes whose collateral lacks a CRL")
+		allowExpired   = fl.Bool("allow-expired-collateral", false, "accept collateral past its nextUpdate, as a warning")
+		pcsURL         = fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
+		pcsUpdate      = fl.String("pcs-update", "", "Intel TCB update channel: standard or early")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Usage = func() { usage(stderr) }
@@ -72,10 +77,15 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		*jobs = 1
 	}
 	opts := verify.Options{
-		Offline:            *offline,
-		Collateral:         collateral,
-		AllowDebug:         *allowDebug,
-		StrictTrailingData: *strictTrailing,
+		Offline:                *offline,
+		Collateral:             collateral,
+		AllowDebug:             *allowDebug,
+		StrictTrailingData:     *strictTrailing,
+		RequireCRLs:            *requireCRLs,
+		AllowExpiredCollateral: *allowExpired,
+	}
+	if *pcsURL != "" || *pcsUpdate != "" {
+		opts.IntelPCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
@@ -111,6 +121,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	for i, p := range paths {
 		items[i].path = p
 	}
+	v := verify.New(opts) // one verifier: collateral loaded and verified once
 	progress := newProgress(stderr, len(items))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -124,7 +135,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 				if err != nil {
 					it.err = err
 				} else {
-					it.res, it.err = verify.Evidence(context.Background(), raw, opts)
+					it.res, it.err = v.Evidence(context.Background(), raw)
 					it.output, err = render(it.res, *output, key)
 					if err != nil && it.err == nil {
 						it.err = err
