@@ -314,3 +314,34 @@ func isZero(b []byte) bool {
 	}
 	return true
 }
+
+// VerifyEndorsement proves a VCEK or VLEK certificate (DER) alone, without a
+// report: it chains to the pinned ARK of its issuer's product line through the
+// pinned ASK/ASVK (or one from c that the ARK signed), each certificate valid
+// at the verification time, and passes c's CRLs. The Result has no report
+// facts (Warnings, ChipIDMasked unset).
+func VerifyEndorsement(der []byte, c Collateral, opts *Options) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	cache := opts.Cache
+	if cache == nil {
+		cache = defaultCache
+	}
+	e, err := cache.endorsement(der)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Product: e.Product, SigningKey: e.Key, Endorsement: e}
+	if err := verifyChain(e, c, e.Product, now, opts, cache, res); err != nil {
+		return nil, err
+	}
+	if err := checkCRLs(c, res, now, opts, cache); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
