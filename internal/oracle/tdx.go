@@ -8,6 +8,7 @@ package oracle
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/ccverify/ccverify/evidence/tdx"
@@ -15,8 +16,22 @@ import (
 	gtpb "github.com/google/go-tdx-guest/proto/tdx"
 )
 
-// ParseTDX runs go-tdx-guest's parser on b.
-func ParseTDX(b []byte) (any, error) { return gtabi.QuoteToProto(b) }
+// ErrOraclePanic reports that the anchor library panicked on the input: it
+// counts as a rejection, and is worth reporting upstream.
+var ErrOraclePanic = errors.New("oracle: the anchor library panicked")
+
+// ParseTDX runs go-tdx-guest's parser on b. go-tdx-guest v0.3.2-0.20260305110651
+// panics on some malformed quotes (a signature data size smaller than the
+// signature, found by FuzzTDXDifferential); the panic is returned as
+// [ErrOraclePanic].
+func ParseTDX(b []byte) (q any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			q, err = nil, fmt.Errorf("%w: %v", ErrOraclePanic, r)
+		}
+	}()
+	return gtabi.QuoteToProto(b)
+}
 
 // CompareTDX returns an error naming the first field where q and go-tdx-guest's
 // parse of the same bytes (as returned by [ParseTDX]) disagree, or nil.
