@@ -82,6 +82,8 @@ verify flags:
   --allow-expired-collateral  accept collateral past its nextUpdate (a warning)
   --pcs-url URL          Intel PCS or PCCS base URL (default: Intel PCS)
   --pcs-update CHANNEL   Intel TCB update channel: standard or early
+  --intel-root FILE      trust this PEM root instead of the pinned Intel SGX Root CA
+                         (test vectors, private PKIs; said on stderr)
 
 exit status: 0 affirming, 1 warning, 2 contraindicated or failed, 3 usage or unreadable input
 `)

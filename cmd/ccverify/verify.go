@@ -57,6 +57,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		allowExpired   = fl.Bool("allow-expired-collateral", false, "accept collateral past its nextUpdate, as a warning")
 		pcsURL         = fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
 		pcsUpdate      = fl.String("pcs-update", "", "Intel TCB update channel: standard or early")
+		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Usage = func() { usage(stderr) }
@@ -83,6 +84,15 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		StrictTrailingData:     *strictTrailing,
 		RequireCRLs:            *requireCRLs,
 		AllowExpiredCollateral: *allowExpired,
+	}
+	if *intelRoot != "" {
+		roots, err := loadCerts(*intelRoot)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --intel-root: %v\n", err)
+			return exitUsage
+		}
+		opts.IntelRoots = roots
+		fmt.Fprintf(stderr, "ccverify: trusting %s instead of the pinned Intel SGX Root CA\n", *intelRoot)
 	}
 	if *pcsURL != "" || *pcsUpdate != "" {
 		opts.IntelPCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
@@ -344,4 +354,32 @@ func (p *progress) finish() {
 	if p.on {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// loadCerts reads the PEM certificates of a file.
+func loadCerts(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, errors.New("no CERTIFICATE block")
+	}
+	return certs, nil
 }
