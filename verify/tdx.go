@@ -6,6 +6,7 @@ package verify
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -71,11 +72,18 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		r.reason("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline")
 		return nil
 	}
-	res, err := v.intel.Evaluate(ctx, q, chain, intel.EvaluateOptions{
+	eo := intel.EvaluateOptions{
 		Options:                intel.Options{Roots: opts.IntelRoots, Time: r.Time},
 		AllowMissingCRLs:       !opts.RequireCRLs,
 		AllowExpiredCollateral: opts.AllowExpiredCollateral,
-	})
+	}
+	res, err := v.intel.Evaluate(ctx, q, chain, eo)
+	if errors.Is(err, intel.ErrCollateralExpired) && res == nil {
+		// Still a failure; evaluate once more, accepting the expired pieces,
+		// only to report what the TCB status would be.
+		eo.AllowExpiredCollateral = true
+		res, _ = v.intel.Evaluate(ctx, q, chain, eo)
+	}
 	if res != nil {
 		tcbClaims(r.Claims, res)
 		if res.EarliestExpiration.Before(r.Expires) {

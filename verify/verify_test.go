@@ -16,6 +16,7 @@ import (
 
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/internal/fakepcs"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
@@ -220,13 +221,20 @@ func hexs(b []byte) string {
 	return string(s)
 }
 
-// qvlStatus lists the cases where cases.json records go-tdx-guest's answer and
-// Intel's QVL rules give another, with the QVL's.
-var qvlStatus = map[string]string{
+// qvlOutcome lists the cases where cases.json records go-tdx-guest's answer
+// and Intel's QVL rules give another: the QVL's status and error.
+var qvlOutcome = map[string]struct {
+	status string
+	err    error
+}{
 	// PCK PCESVN 11 is below the UpToDate level's 13, so the platform matches
 	// the OutOfDate level; the TDX_03 module is UpToDate. go-tdx-guest reports
 	// the module level alone; the QVL converges platform and module: OutOfDate.
-	"tdx-trustee-v4-00a06d-tdx03-uptodate": "OutOfDate",
+	// The case's third file (Phala's bundle, for the TCB Signing chain) also
+	// brings PCK and Root CA CRLs whose nextUpdate (2025-07) is before the
+	// case's time (go-tdx-guest ran without CRLs): a CRL present is applied,
+	// so the collateral has expired.
+	"tdx-trustee-v4-00a06d-tdx03-uptodate": {"OutOfDate", intel.ErrCollateralExpired},
 }
 
 // TestCasesWithCollateral runs every real TDX case with its collateral at its
@@ -238,8 +246,11 @@ func TestCasesWithCollateral(t *testing.T) {
 				Offline: true, Time: c.At, Collateral: c.CollateralPaths(t),
 			})
 			want := c.Expect.TCBStatus
-			if s, ok := qvlStatus[c.ID]; ok {
-				want = s
+			if o, ok := qvlOutcome[c.ID]; ok {
+				if r.Claims["tcb_status"] != o.status || !errors.Is(err, o.err) || r.Claims["collateral_expiration_status"] != "1" {
+					t.Errorf("tcb_status %v, error %v; want %s, %v", r.Claims["tcb_status"], err, o.status, o.err)
+				}
+				return
 			}
 			if got := r.Claims["tcb_status"]; got != want {
 				t.Errorf("tcb_status %v, want %s (err %v)", got, want, err)
@@ -263,5 +274,48 @@ func TestCasesWithCollateral(t *testing.T) {
 				t.Errorf("status %v, hardware %v", r.Status, r.Vector.Hardware)
 			}
 		})
+	}
+}
+
+// TestOnlineCollateral fetches collateral from a fake PCS (the real URL
+// shapes and headers), once for many verifications.
+func TestOnlineCollateral(t *testing.T) {
+	f := fakepcs.New(t)
+	var c vectors.Case
+	for _, x := range vectors.Cases(t, "tdx-phala-v4-b0c06f-uptodate") {
+		c = x
+	}
+	v := verify.New(verify.Options{
+		Time:     c.At,
+		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}},
+	})
+	raw := c.EvidenceBytes(t)
+	for i := 0; i < 3; i++ {
+		r, err := v.Evidence(context.Background(), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != ear.TrustTierAffirming || r.Claims["tcb_status"] != "UpToDate" || r.Claims["revocation_checked"] != true {
+			t.Fatalf("status %v, claims %v, reasons %v", r.Status, r.Claims["tcb_status"], r.Reasons)
+		}
+	}
+	if n := f.Requests.Load(); n != 4 {
+		t.Errorf("%d requests for 3 verifications, want 4 (TCB Info, QE Identity, PCK CRL, Root CA CRL, once)", n)
+	}
+
+	// Offline, the same Verifier options never reach the server.
+	before := f.Requests.Load()
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: c.At, Offline: true,
+		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}})
+	if err != nil || r.Status != ear.TrustTierWarning || f.Requests.Load() != before {
+		t.Errorf("offline: %v %v, %d requests", r.Status, err, f.Requests.Load()-before)
+	}
+
+	// A PCS that fails is a collateral error, not a verdict on the TCB.
+	f.Omit = "TCB-Info-Issuer-Chain"
+	_, err = verify.Evidence(context.Background(), raw, verify.Options{Time: c.At,
+		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}})
+	if !errors.Is(err, verify.ErrCollateral) || !errors.Is(err, intel.ErrCollateralFetch) {
+		t.Errorf("PCS without issuer chain: %v", err)
 	}
 }

@@ -113,13 +113,18 @@ func keep[T any](s []T, ok func(T) bool) []T {
 }
 
 // Collateral returns the cached collateral for a platform of the given
-// FMSPC whose PCK the given CA issued, without pieces expired at t. The same
-// *Collateral is returned until the cache changes, so that its remembered
-// checks are reused.
+// FMSPC whose PCK the given CA issued. With a Client, pieces expired at t are
+// dropped first, to be fetched again; without one (offline) they are kept, so
+// that [Evaluate] names the expired piece (or accepts it, with
+// AllowExpiredCollateral) instead of calling it missing. The same *Collateral
+// is returned until the cache changes, so that its remembered checks are
+// reused.
 func (c *Cache) Collateral(fmspc [6]byte, ca CAType, t time.Time) *Collateral {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.prune(t)
+	if c.Client != nil {
+		c.prune(t)
+	}
 	k := cacheKey{fmspc, ca}
 	if col := c.sets[k]; col != nil {
 		return col

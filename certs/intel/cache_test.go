@@ -5,6 +5,7 @@ package intel
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -17,13 +18,13 @@ func TestCacheFetchOnce(t *testing.T) {
 	f := newFakePCS(t)
 	c := findCase(t, "tdx-phala-v4-b0c06f-uptodate")
 	q, chain := caseQuote(t, c)
-	cache := &Cache{Client: f.client()}
+	cache := &Cache{Client: pcsClient(f)}
 	opts := EvaluateOptions{Options: Options{Time: c.At}}
 	res, err := cache.Evaluate(context.Background(), q, chain, opts)
 	if err != nil || res.Status != UpToDate {
 		t.Fatalf("%v %v", res, err)
 	}
-	if n := f.requests.Load(); n != 4 {
+	if n := f.Requests.Load(); n != 4 {
 		t.Fatalf("%d requests, want 4", n)
 	}
 	var wg sync.WaitGroup
@@ -41,7 +42,7 @@ func TestCacheFetchOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := f.requests.Load(); n != 4 {
+	if n := f.Requests.Load(); n != 4 {
 		t.Fatalf("%d requests after cached evaluations, want 4", n)
 	}
 	// After the collateral's nextUpdate the pieces are dropped and fetched
@@ -50,7 +51,7 @@ func TestCacheFetchOnce(t *testing.T) {
 	if _, err := cache.Evaluate(context.Background(), q, chain, late); err == nil {
 		t.Fatal("evaluation after nextUpdate succeeded")
 	}
-	if n := f.requests.Load(); n <= 4 {
+	if n := f.Requests.Load(); n <= 4 {
 		t.Fatalf("no refetch after nextUpdate (%d requests)", n)
 	}
 }
@@ -71,5 +72,18 @@ func TestCacheOffline(t *testing.T) {
 	res, err := cache.Evaluate(context.Background(), q, chain, EvaluateOptions{Options: Options{Time: c.At}})
 	if err != nil || res.Status != UpToDate || res.Current == nil {
 		t.Fatalf("%v %v", res, err)
+	}
+
+	// Offline, nothing can replace an expired piece: it is kept, so that the
+	// error names the expiry rather than a missing piece, and the caller may
+	// accept it.
+	later := c.At.AddDate(0, 2, 0)
+	_, err = cache.Evaluate(context.Background(), q, chain, EvaluateOptions{Options: Options{Time: later}})
+	if !errors.Is(err, ErrCollateralExpired) {
+		t.Errorf("offline, expired: %v, want ErrCollateralExpired", err)
+	}
+	res, err = cache.Evaluate(context.Background(), q, chain, EvaluateOptions{Options: Options{Time: later}, AllowExpiredCollateral: true})
+	if err != nil || !res.CollateralExpired {
+		t.Errorf("offline, expired accepted: %v, %v", res, err)
 	}
 }

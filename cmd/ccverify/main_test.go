@@ -14,7 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ccverify/ccverify/internal/fakepcs"
+	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/veraison/ear"
@@ -146,5 +149,33 @@ func TestVerifyEAROutput(t *testing.T) {
 	_, _, errs = runCLI("verify", "--offline", "--at", at, "--output", "ear", q)
 	if !strings.Contains(errs, "ephemeral P-256 key") || !strings.Contains(errs, "BEGIN PUBLIC KEY") {
 		t.Errorf("ephemeral key not announced: %q", errs)
+	}
+}
+
+// TestCollateralFetchThenVerify is the offline workflow: fetch a quote's
+// collateral from a (fake) PCS into a directory, then verify offline with it.
+func TestCollateralFetchThenVerify(t *testing.T) {
+	f := fakepcs.New(t)
+	c := vectors.Cases(t, "tdx-phala-v4-b0c06f-uptodate")[0]
+	dir := t.TempDir()
+	q := write(t, dir, "quote", c.EvidenceBytes(t))
+	col := filepath.Join(dir, "collateral")
+	code, out, errs := runCLI("collateral", "fetch", "--pcs-url", f.URL, q, "--out", col)
+	if code != 0 || !strings.Contains(out, "b0c06f000000") {
+		t.Fatalf("fetch: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI("verify", "--offline", "--at", c.At.Format(time.RFC3339), "--collateral", col, q)
+	if code != exitAffirming || !strings.Contains(out, "affirming (tdx quote v4, FMSPC b0c06f000000, TCB UpToDate)") {
+		t.Fatalf("verify: exit %d\n%s%s", code, out, errs)
+	}
+	// A year later the collateral has expired: a failure, named.
+	later := c.At.AddDate(1, 0, 0).Format(time.RFC3339)
+	code, _, errs = runCLI("verify", "--offline", "--at", later, "--collateral", col, q)
+	if code != exitContraindicated || !strings.Contains(errs, "expired") {
+		t.Errorf("expired collateral: exit %d, %s", code, errs)
+	}
+	code, out, _ = runCLI("verify", "--offline", "--at", later, "--allow-expired-collateral", "--collateral", col, q)
+	if code != exitWarning || !strings.Contains(out, "collateral expired") {
+		t.Errorf("--allow-expired-collateral: exit %d\n%s", code, out)
 	}
 }
