@@ -64,6 +64,7 @@ func tdxClaims(c map[string]any, q tdx.Quote) {
 	}
 	c["report_data"] = hex.EncodeToString(b.ReportData())
 	c["init_data"] = hex.EncodeToString(b.MRCONFIGID())
+	c["debug"] = a.Debug() // the same claim for every TEE
 
 	// Additions in the same style: decoded views a policy would otherwise
 	// have to compute.

@@ -82,7 +82,10 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		// Still a failure; evaluate once more, accepting the expired pieces,
 		// only to report what the TCB status would be.
 		eo.AllowExpiredCollateral = true
-		res, _ = v.intel.Evaluate(ctx, q, chain, eo)
+		if would, _ := v.intel.Evaluate(ctx, q, chain, eo); would != nil {
+			tcbClaims(r.Claims, would)
+		}
+		return fmt.Errorf("%w: %w", ErrCollateral, err)
 	}
 	if res != nil {
 		tcbClaims(r.Claims, res)

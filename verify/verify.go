@@ -19,7 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/veraison/ear"
 )
@@ -74,10 +76,22 @@ type Options struct {
 	// IntelPCS fetches Intel collateral that Collateral lacks, unless Offline;
 	// nil means Intel's PCS (standard update channel).
 	IntelPCS *intel.Client
-	// RequireCRLs fails a TDX quote whose collateral lacks the PCK CRL or the
-	// Root CA CRL. By default revocation that cannot be checked keeps the
-	// verdict from affirming (warning) and says so.
+	// RequireCRLs fails evidence whose collateral lacks a CRL it needs (Intel:
+	// PCK CRL, Root CA CRL; AMD: the ARK's CRL for the VCEK or VLEK chain). By
+	// default revocation that cannot be checked keeps the verdict from
+	// affirming (warning) and says so.
 	RequireCRLs bool
+	// AMDRoots are trusted in addition to the pinned AMD ARKs (test PKIs).
+	AMDRoots []*x509.Certificate
+	// AMDKDS fetches a VCEK and CRLs that Collateral lacks, unless Offline;
+	// nil means AMD's KDS.
+	AMDKDS *amd.KDS
+	// SNPProduct is the product line of version 2 SEV-SNP reports, which do
+	// not carry CPUID; zero takes it from the VCEK or VLEK.
+	SNPProduct snp.Product
+	// SNPPolicy, when set, is checked on SEV-SNP reports proven genuine (minimum
+	// TCB, firmware, guest policy bits, VMPL, …); a violation is ErrPolicy.
+	SNPPolicy *amd.Policy
 	// AllowExpiredCollateral accepts collateral past its nextUpdate, reported
 	// in the claims (collateral_expiration_status "1") and as a warning, as
 	// Intel's QVL does with an expiration check date. By default it fails.
@@ -131,7 +145,10 @@ type Verifier struct {
 	opts  Options
 	load  sync.Once
 	intel *intel.Cache
-	err   error // from loading Options.Collateral
+	amd   amd.Collateral // never modified after loading: copied per report
+	// amdCache remembers parsed certificates and verified signatures.
+	amdCache *amd.Cache
+	err      error // from loading Options.Collateral
 }
 
 // New returns a Verifier for opts. Collateral files are read on first use.
@@ -152,13 +169,23 @@ func (v *Verifier) loadCollateral() error {
 				v.intel.Client = &intel.Client{}
 			}
 		}
+		v.amdCache = amd.NewCache(4096)
 		for _, p := range v.opts.Collateral {
 			col, err := intel.LoadCollateral(p)
+			if errors.Is(err, intel.ErrNotCollateral) {
+				col, err = nil, nil // a single file of another TEE's collateral
+			}
 			if err != nil {
 				v.err = fmt.Errorf("%w: %w", ErrCollateral, err)
 				return
 			}
-			v.intel.Add(col)
+			if col != nil {
+				v.intel.Add(col)
+			}
+			if err := loadAMD(&v.amd, p); err != nil {
+				v.err = fmt.Errorf("%w: %w", ErrCollateral, err)
+				return
+			}
 		}
 	})
 	return v.err
@@ -177,6 +204,8 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	switch f {
 	case FormatTDX:
 		err = v.appraiseTDX(ctx, r, raw)
+	case FormatSNP:
+		err = v.appraiseSNP(ctx, r, raw)
 	default:
 		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
 		r.fail(err)

@@ -98,19 +98,19 @@ func (c *Collateral) addNew(d []byte, depth int) error {
 	}
 	if h, ok := hexText(d); ok { // before DER: hex text may start with '0' (0x30)
 		if len(h) == 0 || h[0] != 0x30 {
-			return fmt.Errorf("%w: %w (hex of %d bytes, not DER)", ErrCollateralFormat, errUnrecognized, len(h))
+			return fmt.Errorf("%w: %w (hex of %d bytes, not DER)", ErrCollateralFormat, ErrNotCollateral, len(h))
 		}
 		return c.addDER(h)
 	}
 	if d[0] == 0x30 {
 		return c.addDER(d)
 	}
-	return fmt.Errorf("%w: %w (starts %q)", ErrCollateralFormat, errUnrecognized, d[:min(len(d), 16)])
+	return fmt.Errorf("%w: %w (starts %q)", ErrCollateralFormat, ErrNotCollateral, d[:min(len(d), 16)])
 }
 
-// errUnrecognized marks data that is no kind of collateral at all (as opposed
+// ErrNotCollateral marks data that is no kind of Intel collateral at all (as opposed
 // to a recognized piece that is malformed); LoadCollateral skips such files.
-var errUnrecognized = errors.New("not TCB Info, QE Identity, a CRL, a certificate or a collateral bundle")
+var ErrNotCollateral = errors.New("intel: not TCB Info, QE Identity, a CRL, a certificate or a collateral bundle")
 
 // hexText decodes hex text (optionally 0x-prefixed, whitespace ignored);
 // ok is false when d is not hex text.
@@ -256,7 +256,7 @@ func (c *Collateral) addJSON(d []byte, depth int) (err error) {
 		}
 	}
 	if known == 0 {
-		return fmt.Errorf("%w: %w: JSON without any collateral field", ErrCollateralFormat, errUnrecognized)
+		return fmt.Errorf("%w: %w: JSON without any collateral field", ErrCollateralFormat, ErrNotCollateral)
 	}
 	for _, p := range [...]struct{ obj, sig, key string }{{"tcbInfo", "tcbInfoSig", "tcbInfo"}, {"qeIdentity", "qeIdentitySig", "enclaveIdentity"}} {
 		raw, ok := fields[p.obj]
@@ -343,7 +343,7 @@ func LoadCollateral(path string) (*Collateral, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := c.Add(b); err != nil && !errors.Is(err, errUnrecognized) {
+		if err := c.Add(b); err != nil && !errors.Is(err, ErrNotCollateral) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/verify"
 )
@@ -52,6 +54,8 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 	switch format {
 	case verify.FormatTDX:
 		fields, err = inspectTDX(raw)
+	case verify.FormatSNP:
+		fields, err = inspectSNP(raw)
 	default:
 		err = fmt.Errorf("inspecting %s evidence is not supported yet", format)
 	}
@@ -223,4 +227,36 @@ func sgxExtensions(pck *x509.Certificate) (intel.SGXExtensions, error) {
 		}
 	}
 	return intel.SGXExtensions{}, fmt.Errorf("%w: no SGX extensions", intel.ErrCertificate)
+}
+
+// inspectSNP lists every field of an SEV-SNP report, by its claim names, and
+// the entries of a certificate table that follows it.
+func inspectSNP(raw []byte) ([]field, error) {
+	r, rest, err := snp.ParsePrefix(raw)
+	if err != nil {
+		return nil, err
+	}
+	claims := snp.Claims(r, snp.Unknown)
+	names := make([]string, 0, len(claims))
+	for k := range claims {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fs := []field{{"report.bytes", snp.ReportSize}}
+	for _, k := range names {
+		fs = append(fs, field{"report." + k, claims[k]})
+	}
+	fs = append(fs, field{"report.signature_r", hex.EncodeToString(r.SignatureR())}, field{"report.signature_s", hex.EncodeToString(r.SignatureS())})
+	if isZero(rest) {
+		return fs, nil
+	}
+	t, err := snp.ParseCertTable(rest)
+	if err != nil {
+		return append(fs, field{"trailing_bytes", len(rest)}), nil
+	}
+	for i := 0; i < t.Len(); i++ {
+		e := t.Entry(i)
+		fs = append(fs, field{fmt.Sprintf("cert_table.%d", i), fmt.Sprintf("%v %d bytes", e.GUID, len(e.Data))})
+	}
+	return fs, nil
 }

@@ -16,9 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/internal/fakepcs"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
+	gsgdata "github.com/google/go-sev-guest/verify/testdata"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/veraison/ear"
 )
@@ -177,5 +179,30 @@ func TestCollateralFetchThenVerify(t *testing.T) {
 	code, out, _ = runCLI("verify", "--offline", "--at", later, "--allow-expired-collateral", "--collateral", col, q)
 	if code != exitWarning || !strings.Contains(out, "collateral expired") {
 		t.Errorf("--allow-expired-collateral: exit %d\n%s", code, out)
+	}
+}
+
+func TestSNP(t *testing.T) {
+	dir := t.TempDir()
+	rep := write(t, dir, "report.bin", gsgdata.AttestationBytes[:snp.ReportSize])
+	write(t, filepath.Join(dir), "vcek.der", gsgdata.VcekBytes)
+	code, out, errs := runCLI("inspect", rep)
+	if code != 0 || !strings.Contains(out, "report.policy_debug_allowed") || !strings.Contains(out, "report.measurement") {
+		t.Fatalf("inspect: exit %d\n%s%s", code, out, errs)
+	}
+	// go-sev-guest's guest allows debugging: contraindicated unless allowed.
+	col := filepath.Join(dir, "vcek.der")
+	code, out, errs = runCLI("verify", "--offline", "--at", "2025-06-01T00:00:00Z", "--collateral", col, rep)
+	if code != exitContraindicated || !strings.Contains(out, "debug guest") {
+		t.Errorf("debug guest: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI("verify", "--offline", "--allow-debug", "--at", "2025-06-01T00:00:00Z", "--collateral", col, rep)
+	if code != exitWarning || !strings.Contains(out, "pinned AMD Milan ARK") || !strings.Contains(out, "revocation not checked") {
+		t.Errorf("--allow-debug: exit %d\n%s%s", code, out, errs)
+	}
+	// Without its VCEK, offline, the report cannot be proven.
+	code, _, errs = runCLI("verify", "--offline", "--at", "2025-06-01T00:00:00Z", rep)
+	if code != exitContraindicated || !strings.Contains(errs, "no VCEK") {
+		t.Errorf("no VCEK: exit %d, %s", code, errs)
 	}
 }
