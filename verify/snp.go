@@ -29,7 +29,11 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		r.fail(err)
 		return err
 	}
-	col := v.amd // a copy: the evidence's own certificates join it
+	// A copy whose slices are capped: the evidence's own certificates and
+	// fetched pieces join it without writing into the Verifier's, which
+	// concurrent verifications share.
+	col := v.amd
+	col.Certs, col.CRLs = col.Certs[:len(col.Certs):len(col.Certs)], col.CRLs[:len(col.CRLs):len(col.CRLs)]
 	if !allZero(rest) {
 		if err := col.Add(rest); err == nil {
 			r.reason("the report's certificate table supplied collateral")

@@ -10,12 +10,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
+	gsgdata "github.com/google/go-sev-guest/verify/testdata"
+	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/veraison/ear"
 )
 
@@ -85,4 +89,34 @@ func embeddedCollateral(t *testing.T, c vectors.Case) []string {
 		paths = append(paths, p)
 	}
 	return paths
+}
+
+// TestVerifierConcurrent shares one Verifier between goroutines verifying
+// TDX quotes and SNP reports (run under -race by .ci/run).
+func TestVerifierConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "vcek"), gsgdata.VcekBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v := verify.New(verify.Options{Offline: true, AllowDebug: true, Collateral: []string{dir},
+		Time: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	ext := append(append([]byte(nil), gsgdata.AttestationBytes[:snp.ReportSize]...), gsgdata.AttestationBytes[snp.ReportSize:]...)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 5; j++ {
+				r, err := v.Evidence(context.Background(), ext)
+				if err != nil || r.Status != ear.TrustTierWarning {
+					t.Errorf("snp: %v %v", r.Status, err)
+					return
+				}
+				if _, err := v.Evidence(context.Background(), gtdata.RawQuote); err == nil {
+					t.Error("a 2023 quote verified at 2025-06 without collateral for it")
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
