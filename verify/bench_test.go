@@ -1,0 +1,64 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package verify_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ccverify/ccverify/evidence/snp"
+	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/verify"
+	gsgdata "github.com/google/go-sev-guest/verify/testdata"
+	gtdata "github.com/google/go-tdx-guest/testing/testdata"
+)
+
+// BenchmarkEvidenceTDX is the whole per-quote cost of an audit: detect,
+// parse, chain and signatures, TCB evaluation with collateral already
+// verified by the Verifier, claims. Compare with certs/intel's
+// BenchmarkGoTDXGuestFullCollateral (go-tdx-guest with collateral, same quote).
+func BenchmarkEvidenceTDX(b *testing.B) {
+	v := verify.New(verify.Options{
+		Offline:    true,
+		Time:       time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		Collateral: []string{filepath.Join(vectors.Need(b), "tdx/phala-dcap-qvl/tdx_quote_outdated_collateral.json")},
+	})
+	ctx := context.Background()
+	if r, err := v.Evidence(ctx, gtdata.RawQuoteV5); err != nil || r.Claims["tcb_status"] != "UpToDate" {
+		b.Fatalf("%v %v", r.Claims["tcb_status"], err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Evidence(ctx, gtdata.RawQuoteV5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEvidenceSNP is the per-report cost with the VCEK chain cached.
+// Compare with certs/amd's BenchmarkGoSevGuest (verify.SnpAttestation).
+func BenchmarkEvidenceSNP(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "vcek"), gsgdata.VcekBytes, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	v := verify.New(verify.Options{Offline: true, AllowDebug: true, Collateral: []string{dir},
+		Time: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	raw := gsgdata.AttestationBytes[:snp.ReportSize]
+	ctx := context.Background()
+	if _, err := v.Evidence(ctx, raw); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := v.Evidence(ctx, raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
