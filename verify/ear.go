@@ -9,6 +9,7 @@ import (
 	"crypto/elliptic"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/veraison/ear"
@@ -26,24 +27,24 @@ var ErrEARSignature = errors.New("verify: EAR signature does not verify")
 
 // EAR returns the EAT Attestation Result for r: one submodule named after the
 // evidence format, with the status, the trustworthiness vector and the claims
-// as annotated evidence. Its issue time is r.Time.
+// as annotated evidence. Its issue time (iat) is now; the verification time,
+// which an offline audit sets in the past, is the claim verification_time.
 func (r *Result) EAR() *ear.AttestationResult {
 	name := string(r.Format)
 	if name == "" {
 		name = "unknown"
 	}
 	ar := ear.NewAttestationResult(name, VerifierBuild, VerifierDeveloper)
-	iat := r.Time.Unix()
-	ar.IssuedAt = &iat
 	sub := ar.Submods[name]
 	status := r.Status
 	sub.Status = &status
 	vector := r.Vector
 	sub.TrustVector = &vector
-	claims := r.Claims
-	if claims == nil {
-		claims = map[string]any{}
+	claims := make(map[string]any, len(r.Claims)+1)
+	for k, v := range r.Claims {
+		claims[k] = v
 	}
+	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
 	sub.VeraisonAnnotatedEvidence = &claims
 	return ar
 }

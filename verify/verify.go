@@ -152,10 +152,8 @@ type Verifier struct {
 }
 
 // New returns a Verifier for opts. Collateral files are read on first use.
+// With a zero Options.Time, each verification uses the time it runs at.
 func New(opts Options) *Verifier {
-	if opts.Time.IsZero() {
-		opts.Time = time.Now()
-	}
 	return &Verifier{opts: opts}
 }
 
@@ -196,6 +194,9 @@ func (v *Verifier) loadCollateral() error {
 func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	opts := &v.opts
 	r := &Result{Time: opts.Time, Claims: map[string]any{}}
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
 	f, err := Detect(raw)
 	if err != nil {
 		return r.fail(err), err

@@ -172,11 +172,14 @@ func TestEARRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub, ok := m.Submods["tdx"]
-	if !ok || sub.Status != "warning" || m.Profile != ear.EatProfile || m.IAT != at2026.Unix() {
+	if !ok || sub.Status != "warning" || m.Profile != ear.EatProfile || time.Since(time.Unix(m.IAT, 0)) > time.Minute {
 		t.Fatalf("EAR claims set %s", js)
 	}
 	if sub.Evidence["quote"].(map[string]any)["body"].(map[string]any)["mr_td"] != body(t, r)["mr_td"] {
 		t.Error("annotated evidence lacks quote.body.mr_td")
+	}
+	if sub.Evidence["verification_time"] != "2026-03-01T00:00:00Z" {
+		t.Errorf("verification_time %v", sub.Evidence["verification_time"])
 	}
 
 	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
