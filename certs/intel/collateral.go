@@ -132,6 +132,9 @@ func (c *Collateral) addDER(der []byte) error {
 		c.CRLs = append(c.CRLs, crl)
 		return nil
 	} else if _, cerr := x509.ParseCertificate(der); cerr != nil {
+		if errors.Is(err, ErrNotCollateral) {
+			return err // a well-formed CRL of another issuer
+		}
 		return fmt.Errorf("%w: DER is neither an Intel SGX CA CRL (%v) nor a certificate (%v)", ErrCollateralFormat, err, cerr)
 	}
 	cert, _ := x509.ParseCertificate(der)

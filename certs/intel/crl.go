@@ -55,7 +55,9 @@ func ParseCRL(der []byte) (*CRL, error) {
 	case cnRoot:
 		c.Root = true
 	default:
-		return nil, fmt.Errorf("%w: CRL issuer %q is not an Intel SGX CA", ErrCollateralFormat, rl.Issuer.CommonName)
+		// Another vendor's CRL (an AMD ARK's, say) is not Intel collateral:
+		// loaders of mixed directories skip it.
+		return nil, fmt.Errorf("%w: %w: CRL issuer %q is not an Intel SGX CA", ErrCollateralFormat, ErrNotCollateral, rl.Issuer.CommonName)
 	}
 	if rl.NextUpdate.IsZero() {
 		return nil, fmt.Errorf("%w: %s has no nextUpdate", ErrCollateralFormat, c.name())
