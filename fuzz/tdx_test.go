@@ -24,6 +24,7 @@ import (
 func seedTDX(f *testing.F) {
 	f.Add(gtdata.RawQuote)
 	f.Add(gtdata.RawQuoteV5)
+	seedGenerated(f, "tdx")
 	if d := vectors.Dir(); d != "" {
 		for _, c := range vectors.Cases(f, "tdx-") {
 			f.Add(c.EvidenceBytes(f))
@@ -58,6 +59,7 @@ func FuzzTDXDifferential(f *testing.F) {
 // verification failed.
 func FuzzVerifyEvidence(f *testing.F) {
 	seedTDX(f)
+	seedSNP(f)
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := verify.Evidence(context.Background(), b, verify.Options{Offline: true, Time: at})

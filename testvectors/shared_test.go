@@ -1,0 +1,104 @@
+// Copyright 2026 The ccverify Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package testvectors_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ccverify/ccverify/certs/amd"
+	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/verify"
+)
+
+// sharedOverrides are cases.json expectations that come from go-tdx-guest's
+// known deviation from Intel's QVL: the status the QVL's rules give (as
+// certs/intel's TestCases explains).
+var sharedOverrides = map[string]string{
+	"tdx-trustee-v4-00a06d-tdx03-uptodate": "OutOfDate", // PCK PCESVN 11 < 13: the platform matches the OutOfDate level
+}
+
+// TestSharedVectors runs the real vectors of ../shared/vectors (cases.json)
+// through the same public API as the manifest, skipping when they are absent.
+func TestSharedVectors(t *testing.T) {
+	dir := vectors.Need(t)
+	cases := vectors.Cases(t, "")
+	n := 0
+	for _, c := range cases {
+		tee, _, _ := strings.Cut(c.ID, "-")
+		if tee != "tdx" && tee != "snp" {
+			continue
+		}
+		n++
+		t.Run(c.ID, func(t *testing.T) {
+			raw := c.EvidenceBytes(t)
+			opts := verify.Options{Offline: true, Time: c.At, AllowDebug: c.Expect.Debug}
+			// The roles, when given, say which pieces (whole files or JSON
+			// fields) make the collateral, as certs/intel's and certs/amd's
+			// tests read them; otherwise the listed files.
+			if len(c.CollateralRoles) == 0 {
+				for _, p := range c.Collateral {
+					opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(p)))
+				}
+			}
+			tmp := t.TempDir()
+			for role, ref := range c.CollateralRoles {
+				file, field, ok := strings.Cut(ref, "#")
+				if !ok {
+					opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(file)))
+					continue
+				}
+				b, err := vectors.Decode(vectors.Read(t, file), "json:"+field)
+				if err != nil {
+					t.Fatalf("role %s: %v", role, err)
+				}
+				p := filepath.Join(tmp, role)
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				opts.Collateral = append(opts.Collateral, p)
+			}
+			res, err := verify.Evidence(context.Background(), raw, opts)
+			if res == nil {
+				t.Fatal("nil Result")
+			}
+			want := c.Expect.TCBStatus
+			if o, ok := sharedOverrides[c.ID]; ok {
+				t.Logf("cases.json expects %s; the QVL's rules give %s", want, o)
+				want = o
+			}
+			if got, _ := res.Claims["tcb_status"].(string); tee == "tdx" && got != want {
+				t.Errorf("tcb_status %q, want %q (%v)", got, want, err)
+			}
+			if got := res.Claims["debug"]; got != nil && got != c.Expect.Debug {
+				t.Errorf("debug claim %v, want %v", got, c.Expect.Debug)
+			}
+			switch {
+			case c.Expect.Verifies && err != nil:
+				t.Fatalf("want verified: %v", err)
+			case c.Expect.Verifies:
+				t.Logf("%s: %v", res.Status, strings.Join(res.Reasons, "; "))
+			case err == nil:
+				t.Fatalf("verified (%s), want failure: %s", res.Status, c.Expect.Failure)
+			case tee == "tdx" && want == "TCBNotSupported":
+				if !errors.Is(err, intel.ErrTCBNotSupported) || !errors.Is(err, verify.ErrTCB) {
+					t.Errorf("error %v, want verify.ErrTCB and intel.ErrTCBNotSupported", err)
+				}
+			case tee == "snp":
+				if !errors.Is(err, verify.ErrGenuine) || !errors.Is(err, amd.ErrChain) && !errors.Is(err, amd.ErrExtensionMismatch) {
+					t.Errorf("error %v, want verify.ErrGenuine and amd.ErrChain or amd.ErrExtensionMismatch", err)
+				}
+			default:
+				t.Errorf("unexpected failure %v (%s)", err, fmt.Sprint(c.Expect))
+			}
+		})
+	}
+	t.Logf("%d shared cases", n)
+}
