@@ -106,9 +106,18 @@ type PCKSpec struct {
 	PCEID               [2]byte
 	PCESVN              uint16
 	SGXComponents       [16]byte // also the CPUSVN, as Intel encodes it
+	// CPUSVN, when set, is encoded instead of the components (malformed
+	// or non-Intel encodings).
+	CPUSVN *[16]byte
+	// SGXType is 0 Standard, 1 Scalable, 2 ScalableWithIntegrity.
+	SGXType uint8
 	// Platform adds the Platform CA elements (platform instance ID and
-	// configuration); Intel issues them in Platform CA PCKs only.
+	// configuration: dynamic platform, SMT disabled); Intel issues them in
+	// Platform CA PCKs only.
 	Platform bool
+	// PlatformInstanceID is the platform instance ID (16 bytes); nil
+	// derives it from the seed.
+	PlatformInstanceID []byte
 }
 
 // IssuePCK issues a PCK certificate by the CA (PlatformCA or ProcessorCA
@@ -126,9 +135,17 @@ func (p *IntelPKI) IssuePCK(spec PCKSpec, ca *x509.Certificate, caKey *ecdsa.Pri
 
 // SGXExtensions encodes the value of a PCK's SGX extensions (Intel's PCK
 // Certificate and CRL Profile): PPID, TCB (16 components, PCESVN, CPUSVN),
-// PCE-ID, FMSPC, SGX type (Scalable) and, for spec.Platform, the platform
-// instance ID and configuration.
+// PCE-ID, FMSPC, SGX type and, for spec.Platform, the platform instance ID
+// and configuration.
 func SGXExtensions(spec PCKSpec, ppid []byte) []byte {
+	cpusvn := spec.SGXComponents
+	if spec.CPUSVN != nil {
+		cpusvn = *spec.CPUSVN
+	}
+	instance := spec.PlatformInstanceID
+	if instance == nil {
+		instance = []byte("ccverify-platfrm")
+	}
 	oid := func(b *cryptobyte.Builder, arcs ...byte) {
 		b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) {
 			b.AddBytes(oidSGX)
@@ -157,26 +174,28 @@ func SGXExtensions(spec PCKSpec, ppid []byte) []byte {
 					oid(b, 2, 17)
 					b.AddASN1Int64(int64(spec.PCESVN))
 				})
-				octets(b, spec.SGXComponents[:], 2, 18)
+				octets(b, cpusvn[:], 2, 18)
 			})
 		})
 		octets(b, spec.PCEID[:], 3)
 		octets(b, spec.FMSPC[:], 4)
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			oid(b, 5)
-			b.AddASN1Enum(1) // Scalable
+			b.AddASN1Enum(int64(spec.SGXType))
 		})
 		if spec.Platform {
-			octets(b, []byte("ccverify-platfrm"), 6)
+			octets(b, instance, 6)
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 				oid(b, 7)
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					for i, v := range []bool{true, false, true} { // dynamic platform, cached keys, SMT enabled
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							oid(b, 7, byte(i+1))
-							b.AddASN1Boolean(v)
-						})
-					}
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						oid(b, 7, 1) // dynamic platform
+						b.AddASN1Boolean(true)
+					})
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						oid(b, 7, 3) // SMT enabled
+						b.AddASN1Boolean(false)
+					})
 				})
 			})
 		}
@@ -404,6 +423,10 @@ type QuoteSpec struct {
 
 	// Negative cases: each breaks one binding after signing.
 	BreakQuoteSignature, BreakQEReportSignature, BreakQEReportData bool
+	// Hook, when set, may change the attestation key (x ‖ y, as the quote
+	// carries it) and the QE report before REPORT_DATA[0:32] is set to
+	// their hash and the report is signed.
+	Hook func(akRaw, report []byte)
 }
 
 // IntelQEVendorID is the QE vendor ID of Intel's quoting enclave.
@@ -467,6 +490,9 @@ func BuildQuote(seed *Seed, spec QuoteSpec) []byte {
 	copy(report[128:160], spec.QEMRSigner[:])
 	binary.LittleEndian.PutUint16(report[256:], spec.QEISVProdID)
 	binary.LittleEndian.PutUint16(report[258:], spec.QEISVSVN)
+	if spec.Hook != nil {
+		spec.Hook(akRaw, report)
+	}
 	rd := sha256.Sum256(append(append([]byte(nil), akRaw...), auth...))
 	copy(report[320:352], rd[:])
 	if spec.BreakQEReportData {

@@ -112,7 +112,7 @@ func (g *tdxGen) quote(label string, o quoteOpts) string {
 		pki = g.pki
 	}
 	spec := PCKSpec{Label: label, Serial: big.NewInt(0x100000 + int64(len(g.cases))), NotBefore: date(2025, 1, 1), NotAfter: date(2032, 1, 1),
-		FMSPC: tdxFMSPC, PCESVN: 13, SGXComponents: tdxSGX, Platform: !o.processor}
+		FMSPC: tdxFMSPC, PCESVN: 13, SGXComponents: tdxSGX, SGXType: 1, Platform: !o.processor}
 	if o.pck != nil {
 		o.pck(&spec)
 	}

@@ -11,7 +11,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -24,9 +23,8 @@ import (
 
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/testvectors"
 	"github.com/google/go-tdx-guest/testing/testdata"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // realQuote is a real TDX quote signed through the real Intel SGX Root CA,
@@ -176,69 +174,19 @@ func createCert(t testing.TB, tmpl, parent *x509.Certificate, pub *ecdsa.PublicK
 	return c
 }
 
-// sgxExtValue builds the DER value of a PCK's SGX extension with the given
-// component SVN base, PCESVN and, for Platform CA PCKs, platform elements.
+// sgxExtValue builds the DER value of a PCK's SGX extension (testvectors'
+// encoder): components 15, 30, …, 240, PCESVN 300, a CPUSVN and PPID that read
+// back as text, ScalableWithIntegrity and, for platform, the platform elements.
 func sgxExtValue(t testing.TB, platform bool) []byte {
 	t.Helper()
-	oid := func(b *cryptobyte.Builder, arcs ...byte) {
-		b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) {
-			b.AddBytes(oidSGX)
-			b.AddBytes(arcs)
-		})
+	spec := testvectors.PCKSpec{
+		FMSPC: [6]byte{0x90, 0xc0, 0x6f}, PCESVN: 300, CPUSVN: (*[16]byte)([]byte("CPUSVN-012345678")),
+		SGXType: uint8(SGXTypeScalableWithIntegrity), Platform: platform, PlatformInstanceID: []byte("PLATFORM-INST-ID"),
 	}
-	octets := func(b *cryptobyte.Builder, v []byte, arcs ...byte) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			oid(b, arcs...)
-			b.AddASN1OctetString(v)
-		})
+	for i := range spec.SGXComponents {
+		spec.SGXComponents[i] = byte((i + 1) * 15) // 15..240: some need a 0x00 pad
 	}
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		octets(b, []byte("PPID-0123456789a"), 1)
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			oid(b, 2)
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				for i := 1; i <= 16; i++ {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						oid(b, 2, byte(i))
-						b.AddASN1Int64(int64(i * 15)) // 15..240: some need a 0x00 pad
-					})
-				}
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					oid(b, 2, 17)
-					b.AddASN1Int64(300)
-				})
-				octets(b, []byte("CPUSVN-012345678"), 2, 18)
-			})
-		})
-		octets(b, []byte{0, 0}, 3)
-		octets(b, []byte{0x90, 0xc0, 0x6f, 0, 0, 0}, 4)
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			oid(b, 5)
-			b.AddASN1Enum(int64(SGXTypeScalableWithIntegrity))
-		})
-		if platform {
-			octets(b, []byte("PLATFORM-INST-ID"), 6)
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				oid(b, 7)
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						oid(b, 7, 1)
-						b.AddASN1Boolean(true)
-					})
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						oid(b, 7, 3)
-						b.AddASN1Boolean(false)
-					})
-				})
-			})
-		}
-	})
-	v, err := b.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return testvectors.SGXExtensions(spec, []byte("PPID-0123456789a"))
 }
 
 // pkiConfig shapes a test PKI.
@@ -317,65 +265,12 @@ func buildQuote(t testing.TB, version uint16, chainText []byte, pckKey *ecdsa.Pr
 }
 
 // buildQuoteWith is buildQuote with a hook that may change the attestation
-// key (x ‖ y) and the QE report before REPORT_DATA[0:32] is set to their hash.
+// key (x ‖ y) and the QE report before REPORT_DATA[0:32] is set to their hash
+// (testvectors' builder, with a fresh attestation key).
 func buildQuoteWith(t testing.TB, version uint16, chainText []byte, pckKey *ecdsa.PrivateKey, hook func(akRaw, report []byte)) []byte {
 	t.Helper()
-	le16 := func(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(b, v) }
-	le32 := func(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
-
-	var q []byte
-	q = le16(q, version)
-	q = le16(q, 2)    // ECDSA-256-with-P-256
-	q = le32(q, 0x81) // TDX
-	q = le32(q, 0)    // reserved
-	q = append(q, make([]byte, 16+20)...)
-	bodySize := 584
-	if version == 5 {
-		bodySize = 648
-		q = le16(q, 3)
-		q = le32(q, uint32(bodySize))
-	}
-	body := make([]byte, bodySize)
-	for i := range body {
-		body[i] = byte(i * 7)
-	}
-	q = append(q, body...)
-	signed := append([]byte(nil), q...)
-
-	ak := genKey(t)
-	akBytes, err := ak.PublicKey.Bytes() // 0x04 ‖ x ‖ y
-	if err != nil {
-		t.Fatal(err)
-	}
-	akRaw := akBytes[1:]
-	auth := []byte("QE authentication data: 32 byte")
-
-	report := make([]byte, 384)
-	for i := range report[:0x140] {
-		report[i] = byte(i)
-	}
-	if hook != nil {
-		hook(akRaw, report)
-	}
-	rd := sha256.Sum256(append(append([]byte(nil), akRaw...), auth...))
-	copy(report[0x140:], rd[:])
-
-	var qe []byte
-	qe = append(qe, report...)
-	qe = append(qe, signRS(t, pckKey, report)...)
-	qe = le16(qe, uint16(len(auth)))
-	qe = append(qe, auth...)
-	qe = le16(qe, 5)
-	qe = le32(qe, uint32(len(chainText)))
-	qe = append(qe, chainText...)
-
-	var sig []byte
-	sig = append(sig, signRS(t, ak, signed)...)
-	sig = append(sig, akRaw...)
-	sig = le16(sig, 6)
-	sig = le32(sig, uint32(len(qe)))
-	sig = append(sig, qe...)
-
-	q = le32(q, uint32(len(sig)))
-	return append(q, sig...)
+	return testvectors.BuildQuote(testvectors.NewSeed(t.Name()), testvectors.QuoteSpec{
+		Version: version, TD15: version == 5, Label: "intel-test", XFAM: 0x61ae7,
+		QEISVProdID: 2, QEISVSVN: 8, PCKChain: chainText, PCKKey: pckKey, AKKey: genKey(t), Hook: hook,
+	})
 }
