@@ -76,6 +76,10 @@ type Expect struct {
 	// package.Name (intel.ErrRevoked, verify.ErrCollateral, amd.ErrChain, …);
 	// empty when the evidence verifies.
 	Errors []string `json:"errors,omitempty"`
+	// Message is a piece of the error's text that names what failed (the
+	// certificate, collateral piece or field), so that a case fails for its
+	// stated reason and not another one wrapping the same sentinels.
+	Message string `json:"message,omitempty"`
 	// TCBStatus is Intel's TCB status (claim tcb_status), when evaluated.
 	TCBStatus string `json:"tcb_status,omitempty"`
 	// Claims are claims the verdict must carry, by dotted path, with their values.

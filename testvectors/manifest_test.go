@@ -6,6 +6,7 @@ package testvectors_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -117,6 +118,9 @@ func check(t *testing.T, c testvectors.Case, o outcome) {
 		if o.err != nil && !errors.Is(o.err, s) {
 			t.Errorf("error %v\n\tdoes not wrap %s", o.err, name)
 		}
+	}
+	if o.err != nil && e.Message != "" && !strings.Contains(o.err.Error(), e.Message) {
+		t.Errorf("error %v\n\tdoes not say %q", o.err, e.Message)
 	}
 	if e.Status != "" && o.status != e.Status {
 		t.Errorf("status %q, want %q (error %v)", o.status, e.Status, o.err)
@@ -358,6 +362,9 @@ func TestManifestCLI(t *testing.T) {
 					t.Errorf("stderr does not name %s (%q):\n%s", name, msg, stderr.String())
 				}
 			}
+			if !strings.Contains(stderr.String(), c.Expect.Message) {
+				t.Errorf("stderr does not say %q:\n%s", c.Expect.Message, stderr.String())
+			}
 			if len(c.Expect.Errors) == 0 && strings.Contains(stderr.String(), c.Evidence) {
 				t.Errorf("stderr reports a failure: %s", stderr.String())
 			}
@@ -375,4 +382,67 @@ func TestRegenerate(t *testing.T) {
 		t.Fatalf("regeneration differs from the committed files (run `go run ./testvectors/cmd/tvgen`):\n%s", strings.Join(d, "\n"))
 	}
 	t.Logf("%d files and the manifest reproduce byte for byte", len(set.Files))
+}
+
+// TestSEPKI checks the IBM-shaped Secure Execution PKI as s390-tools checks
+// HKDs: the signing key chains to the test root through the intermediate
+// (code signing); each HKD's signature verifies with the signing key's key
+// (not a CA: no path building), within its window at the manifest time; the
+// good HKD's key is the committed host key; the signing key's CRL lists the
+// revoked HKD.
+func TestSEPKI(t *testing.T) {
+	roots, inters := x509.NewCertPool(), x509.NewCertPool()
+	for _, c := range readCerts(t, path(dataDir, testvectors.SERoot)) {
+		roots.AddCert(c)
+	}
+	chain := readCerts(t, path(dataDir, testvectors.SEChain))
+	signing := chain[0]
+	for _, c := range chain[1:] {
+		inters.AddCert(c)
+	}
+	at := loadManifest(t, dataDir).Cases[0].At
+	if _, err := signing.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}); err != nil {
+		t.Fatalf("signing key: %v", err)
+	}
+	if signing.Subject.OrganizationalUnit[0] != "IBM Z Host Key Signing Service" {
+		t.Errorf("signing key subject %v", signing.Subject)
+	}
+	for _, f := range []string{testvectors.SEHKD, testvectors.SEHKDRevoked, testvectors.SEHKDExpired} {
+		hkd := readCerts(t, path(dataDir, f))[0]
+		if err := signing.CheckSignature(hkd.SignatureAlgorithm, hkd.RawTBSCertificate, hkd.Signature); err != nil || hkd.SignatureAlgorithm != x509.SHA512WithRSAPSS {
+			t.Errorf("%s: %v signature: %v", f, hkd.SignatureAlgorithm, err)
+		}
+		valid := !at.Before(hkd.NotBefore) && !at.After(hkd.NotAfter)
+		if valid != (f != testvectors.SEHKDExpired) {
+			t.Errorf("%s: valid %v..%v at %v", f, hkd.NotBefore, hkd.NotAfter, at)
+		}
+	}
+	b, err := os.ReadFile(path(dataDir, testvectors.SESigningKeyCRL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signing.CheckSignature(crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature); err != nil {
+		t.Errorf("signing key CRL signature: %v", err)
+	}
+	revoked := readCerts(t, path(dataDir, testvectors.SEHKDRevoked))[0]
+	if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Cmp(revoked.SerialNumber) != 0 {
+		t.Errorf("signing key CRL lists %v, want the revoked HKD %v", crl.RevokedCertificateEntries, revoked.SerialNumber)
+	}
+	kb, err := os.ReadFile(path(dataDir, testvectors.SEHKDKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(kb)
+	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := key.(crypto.Signer).Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !pub.Equal(readCerts(t, path(dataDir, testvectors.SEHKD))[0].PublicKey) {
+		t.Error("host key does not match the HKD")
+	}
 }

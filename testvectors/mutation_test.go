@@ -8,12 +8,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
 	gsgtestdata "github.com/google/go-sev-guest/verify/testdata"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
@@ -71,7 +73,8 @@ type positive struct {
 }
 
 // positives are the vectors that verify: every generated case without an
-// expected error, the embedded real go-tdx-guest quotes and go-sev-guest report.
+// expected error, the embedded real go-tdx-guest quotes and go-sev-guest
+// report, and the shared real vectors that verify, when present.
 func positives(t *testing.T) []positive {
 	var out []positive
 	for _, c := range loadManifest(t, dataDir).Cases {
@@ -88,6 +91,13 @@ func positives(t *testing.T) []positive {
 		positive{"go-tdx-guest RawQuote", gtdata.RawQuote, verify.Options{Offline: true, Time: time.Date(2023, 7, 1, 1, 0, 0, 0, time.UTC)}},
 		positive{"go-tdx-guest RawQuoteV5", gtdata.RawQuoteV5, verify.Options{Offline: true, Time: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}},
 	)
+	if d := vectors.Dir(); d != "" {
+		for _, c := range vectors.Cases(t, "") {
+			if c.Expect.Verifies && (strings.HasPrefix(c.ID, "tdx-") || strings.HasPrefix(c.ID, "snp-")) {
+				out = append(out, positive{"shared " + c.ID, c.EvidenceBytes(t), sharedOptions(t, d, c)})
+			}
+		}
+	}
 	dir := t.TempDir()
 	vcek := filepath.Join(dir, "vcek.der")
 	if err := os.WriteFile(vcek, gsgtestdata.VcekBytes, 0o644); err != nil {

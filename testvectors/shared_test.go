@@ -39,32 +39,7 @@ func TestSharedVectors(t *testing.T) {
 		n++
 		t.Run(c.ID, func(t *testing.T) {
 			raw := c.EvidenceBytes(t)
-			opts := verify.Options{Offline: true, Time: c.At, AllowDebug: c.Expect.Debug}
-			// The roles, when given, say which pieces (whole files or JSON
-			// fields) make the collateral, as certs/intel's and certs/amd's
-			// tests read them; otherwise the listed files.
-			if len(c.CollateralRoles) == 0 {
-				for _, p := range c.Collateral {
-					opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(p)))
-				}
-			}
-			tmp := t.TempDir()
-			for role, ref := range c.CollateralRoles {
-				file, field, ok := strings.Cut(ref, "#")
-				if !ok {
-					opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(file)))
-					continue
-				}
-				b, err := vectors.Decode(vectors.Read(t, file), "json:"+field)
-				if err != nil {
-					t.Fatalf("role %s: %v", role, err)
-				}
-				p := filepath.Join(tmp, role)
-				if err := os.WriteFile(p, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				opts.Collateral = append(opts.Collateral, p)
-			}
+			opts := sharedOptions(t, dir, c)
 			res, err := verify.Evidence(context.Background(), raw, opts)
 			if res == nil {
 				t.Fatal("nil Result")
@@ -101,4 +76,34 @@ func TestSharedVectors(t *testing.T) {
 		})
 	}
 	t.Logf("%d shared cases", n)
+}
+
+// sharedOptions are the verify options of a shared case: offline at its time,
+// its collateral — the roles when given (whole files or JSON fields, as
+// certs/intel's and certs/amd's tests read them), else the listed files.
+func sharedOptions(t *testing.T, dir string, c vectors.Case) verify.Options {
+	opts := verify.Options{Offline: true, Time: c.At, AllowDebug: c.Expect.Debug}
+	if len(c.CollateralRoles) == 0 {
+		for _, p := range c.Collateral {
+			opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(p)))
+		}
+	}
+	tmp := t.TempDir()
+	for role, ref := range c.CollateralRoles {
+		file, field, ok := strings.Cut(ref, "#")
+		if !ok {
+			opts.Collateral = append(opts.Collateral, filepath.Join(dir, filepath.FromSlash(file)))
+			continue
+		}
+		b, err := vectors.Decode(vectors.Read(t, file), "json:"+field)
+		if err != nil {
+			t.Fatalf("%s: role %s: %v", c.ID, role, err)
+		}
+		p := filepath.Join(tmp, role)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts.Collateral = append(opts.Collateral, p)
+	}
+	return opts
 }
