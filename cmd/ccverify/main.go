@@ -84,6 +84,9 @@ verify flags:
   --pcs-update CHANNEL   Intel TCB update channel: standard or early
   --intel-root FILE      trust this PEM root instead of the pinned Intel SGX Root CA
                          (test vectors, private PKIs; said on stderr)
+  --amd-root FILE        trust these PEM ARKs besides the pinned AMD roots (test vectors)
+  --snp-policy FILE      SEV-SNP policy checks, JSON with the fields of certs/amd.Policy:
+                         {"MinimumTCB":{"BootLoader":3,"SNP":20,"Microcode":209},"DenyDebug":true}
 
 exit status: 0 affirming, 1 warning, 2 contraindicated or failed, 3 usage or unreadable input
 `)

@@ -4,11 +4,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -23,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/verify"
 	"github.com/veraison/ear"
@@ -58,6 +61,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		pcsURL         = fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
 		pcsUpdate      = fl.String("pcs-update", "", "Intel TCB update channel: standard or early")
 		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
+		amdRoot        = fl.String("amd-root", "", "PEM ARK(s) to trust besides the pinned AMD roots (test vectors)")
+		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Usage = func() { usage(stderr) }
@@ -93,6 +98,23 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.IntelRoots = roots
 		fmt.Fprintf(stderr, "ccverify: trusting %s instead of the pinned Intel SGX Root CA\n", *intelRoot)
+	}
+	if *amdRoot != "" {
+		roots, err := loadCerts(*amdRoot)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --amd-root: %v\n", err)
+			return exitUsage
+		}
+		opts.AMDRoots = roots
+		fmt.Fprintf(stderr, "ccverify: trusting %s besides the pinned AMD roots\n", *amdRoot)
+	}
+	if *snpPolicy != "" {
+		pol, err := loadSNPPolicy(*snpPolicy)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --snp-policy: %v\n", err)
+			return exitUsage
+		}
+		opts.SNPPolicy = pol
 	}
 	if *pcsURL != "" || *pcsUpdate != "" {
 		opts.IntelPCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
@@ -382,4 +404,21 @@ func loadCerts(path string) ([]*x509.Certificate, error) {
 		return nil, errors.New("no CERTIFICATE block")
 	}
 	return certs, nil
+}
+
+// loadSNPPolicy reads an amd.Policy from JSON whose keys are its field names,
+// e.g. {"MinimumTCB": {"BootLoader": 3, "SNP": 20, "Microcode": 209}, "DenyDebug": true}.
+// Unknown keys are an error: a misspelt check must not pass silently.
+func loadSNPPolicy(path string) (*amd.Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	var pol amd.Policy
+	if err := d.Decode(&pol); err != nil {
+		return nil, err
+	}
+	return &pol, nil
 }
