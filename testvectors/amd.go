@@ -70,8 +70,13 @@ type AMDPKI struct {
 	notBefore, notAfterLeaves time.Time
 }
 
-// NewAMDPKI derives the PKI of product p from seed.
-func NewAMDPKI(seed *Seed, p Product) *AMDPKI {
+// NewAMDPKI derives the PKI of product p from seed. A CA whose common name is
+// that of a certificate in lookAlike (AMD's real ARK, ASK, ASVK) takes that
+// certificate's subject byte for byte, so that the forged chain differs from
+// AMD's in its keys only; the generated names, unlike AMD's, encode the
+// country as a UTF8String.
+func NewAMDPKI(seed *Seed, p Product, lookAlike ...*x509.Certificate) *AMDPKI {
+	names := newLookAlikes(lookAlike)
 	k := &AMDPKI{Product: p, seed: seed,
 		ARKKey:  seed.RSAKey(2048, "amd-ark/"+string(p)),
 		ASKKey:  seed.RSAKey(2048, "amd-ask/"+string(p)),
@@ -79,7 +84,7 @@ func NewAMDPKI(seed *Seed, p Product) *AMDPKI {
 	}
 	ca := func(cn string, serial int64, pub *rsa.PublicKey, parent *x509.Certificate) *x509.Certificate {
 		return seed.issue(&x509.Certificate{
-			SerialNumber: big.NewInt(serial), RawSubject: amdName(cn),
+			SerialNumber: big.NewInt(serial), RawSubject: names.subject(cn, amdName),
 			NotBefore: date(2024, 1, 1), NotAfter: date(2049, 1, 1),
 			SignatureAlgorithm: x509.SHA384WithRSAPSS, IsCA: true, BasicConstraintsValid: true,
 			KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,

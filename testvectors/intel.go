@@ -48,6 +48,7 @@ type IntelPKI struct {
 	Root, PlatformCA, ProcessorCA, TCBSigning      *x509.Certificate
 	RootKey, PlatformKey, ProcessorKey, TCBSignKey *ecdsa.PrivateKey
 	seed                                           *Seed
+	names                                          lookAlikes
 }
 
 // Intel PKI validity (roots and CAs), wide around every case's time.
@@ -57,16 +58,19 @@ var (
 )
 
 // NewIntelPKI derives an Intel-shaped PKI from seed under label. CA serials
-// are fixed: root 1, Platform CA 2, Processor CA 3, TCB Signing 4.
-func NewIntelPKI(seed *Seed, label string) *IntelPKI {
-	p := &IntelPKI{seed: seed,
+// are fixed: root 1, Platform CA 2, Processor CA 3, TCB Signing 4. A CA
+// whose common name is that of a certificate in lookAlike (Intel's real root)
+// takes that certificate's subject byte for byte; the generated names, unlike
+// Intel's, encode the country as a UTF8String.
+func NewIntelPKI(seed *Seed, label string, lookAlike ...*x509.Certificate) *IntelPKI {
+	p := &IntelPKI{seed: seed, names: newLookAlikes(lookAlike),
 		RootKey:      seed.ECKey(elliptic.P256(), label+"/intel-root"),
 		PlatformKey:  seed.ECKey(elliptic.P256(), label+"/intel-platform-ca"),
 		ProcessorKey: seed.ECKey(elliptic.P256(), label+"/intel-processor-ca"),
 		TCBSignKey:   seed.ECKey(elliptic.P256(), label+"/intel-tcb-signing"),
 	}
 	p.Root = seed.issue(&x509.Certificate{
-		SerialNumber: big.NewInt(1), RawSubject: intelName(IntelRootCN),
+		SerialNumber: big.NewInt(1), RawSubject: p.names.subject(IntelRootCN, intelName),
 		NotBefore: intelCANotBefore, NotAfter: intelCANotAfter.AddDate(5, 0, 0),
 		IsCA: true, BasicConstraintsValid: true, MaxPathLen: 1,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -81,7 +85,7 @@ func NewIntelPKI(seed *Seed, label string) *IntelPKI {
 // name) with the given serial and key under the root.
 func (p *IntelPKI) IssueCA(cn string, serial int64, key *ecdsa.PrivateKey) *x509.Certificate {
 	return p.seed.issue(&x509.Certificate{
-		SerialNumber: big.NewInt(serial), RawSubject: intelName(cn),
+		SerialNumber: big.NewInt(serial), RawSubject: p.names.subject(cn, intelName),
 		NotBefore: intelCANotBefore, NotAfter: intelCANotAfter,
 		IsCA: true, BasicConstraintsValid: true, MaxPathLen: 0, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -91,7 +95,7 @@ func (p *IntelPKI) IssueCA(cn string, serial int64, key *ecdsa.PrivateKey) *x509
 // IssueTCBSigning issues a TCB Signing certificate under the root.
 func (p *IntelPKI) IssueTCBSigning(serial int64, key *ecdsa.PrivateKey, notBefore, notAfter time.Time) *x509.Certificate {
 	return p.seed.issue(&x509.Certificate{
-		SerialNumber: big.NewInt(serial), RawSubject: intelName(IntelTCBSigningCN),
+		SerialNumber: big.NewInt(serial), RawSubject: p.names.subject(IntelTCBSigningCN, intelName),
 		NotBefore: notBefore, NotAfter: notAfter, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 	}, p.Root, &key.PublicKey, p.RootKey)

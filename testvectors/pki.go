@@ -31,6 +31,26 @@ func rdn(pairs ...any) []byte {
 	return der
 }
 
+// lookAlikes maps common names to the raw subjects of the certificates a
+// PKI's CAs are to look like.
+type lookAlikes map[string][]byte
+
+func newLookAlikes(certs []*x509.Certificate) lookAlikes {
+	l := lookAlikes{}
+	for _, c := range certs {
+		l[c.Subject.CommonName] = c.RawSubject
+	}
+	return l
+}
+
+// subject returns the subject of the look-alike named cn, else name(cn).
+func (l lookAlikes) subject(cn string, name func(cn string) []byte) []byte {
+	if raw, ok := l[cn]; ok {
+		return raw
+	}
+	return name(cn)
+}
+
 var (
 	oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
 	oidO  = asn1.ObjectIdentifier{2, 5, 4, 10}

@@ -90,11 +90,11 @@ func TestBitFlips(t *testing.T) {
 
 	// A chain the verification depends on: a test PKI whose ASK comes only
 	// from the collateral. Every flip of that ASK is rejected.
-	pk := newTestPKI(t, snp.Genoa)
-	vcek := pk.leaf(t, false, chip64, tcbM, pkiStart, pkiStart.AddDate(7, 0, 0))
-	rep, _ := snp.Parse(pk.report(t, 3, false, chip64, tcbM))
-	opts := &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}}
-	total += flipCert(t, "test ASK", pk.ask.Raw, func(b []byte) amd.Collateral {
+	pk := newTestPKI(snp.Genoa)
+	vcek := pk.leaf(false, chip64, tcbM, pkiStart, pkiStart.AddDate(7, 0, 0))
+	rep, _ := snp.Parse(pk.report(3, false, chip64, tcbM))
+	opts := &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}}
+	total += flipCert(t, "test ASK", pk.ASK.Raw, func(b []byte) amd.Collateral {
 		return amd.Collateral{VCEK: vcek, Certs: [][]byte{b}}
 	}, rep, opts)
 

@@ -115,9 +115,9 @@ func TestKDS(t *testing.T) {
 		t.Errorf("bad body: %v", err)
 	}
 	// A CRL the KDS serves is still proven: a forged one (test key, real ARK's name) is refused.
-	pk := newTestPKI(t, snp.Milan)
+	pk := newTestPKI(snp.Milan)
 	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	f.bodies["/vcek/v1/Milan/crl"] = pk.crl(t, at.AddDate(0, 0, -1), at.AddDate(0, 0, 7))
+	f.bodies["/vcek/v1/Milan/crl"] = pk.CRL(false, at.AddDate(0, 0, -1), at.AddDate(0, 0, 7))
 	withCRL, err := k.Collateral(ctx, gsg, snp.Milan, amd.Collateral{}, true)
 	if err != nil {
 		t.Fatal(err)

@@ -31,25 +31,25 @@ func turinChip() []byte { c := make([]byte, 64); copy(c, "\x3b\x42\x09\x2f\x69\x
 // the same chain verifies only when its ARK is explicitly trusted.
 func TestForgedChainRejected(t *testing.T) {
 	for _, p := range []snp.Product{snp.Milan, snp.Genoa, snp.Turin} {
-		pk := newTestPKI(t, p)
+		pk := newTestPKI(p)
 		chip, tcb := chip64, tcbM
 		if p == snp.Turin {
 			chip, tcb = turinChip(), tcbT
 		}
-		vcek := pk.leaf(t, false, chip, tcb, pkiStart, pkiStart.AddDate(7, 0, 0))
-		rep, err := snp.Parse(pk.report(t, 3, false, chip, tcb))
+		vcek := pk.leaf(false, chip, tcb, pkiStart, pkiStart.AddDate(7, 0, 0))
+		rep, err := snp.Parse(pk.report(3, false, chip, tcb))
 		if err != nil {
 			t.Fatal(err)
 		}
-		col := amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ask.Raw, pk.ark.Raw}}
+		col := amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ASK.Raw, pk.ARK.Raw}}
 		if _, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt}); !errors.Is(err, amd.ErrChain) {
 			t.Errorf("%v: forged chain: %v, want ErrChain", p, err)
 		}
-		res, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}})
+		res, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}})
 		if err != nil {
 			t.Fatalf("%v: with the test ARK trusted: %v", p, err)
 		}
-		if res.Root != pk.ark || !bytes.Equal(res.Intermediate.Raw, pk.ask.Raw) {
+		if res.Root != pk.ARK || !bytes.Equal(res.Intermediate.Raw, pk.ASK.Raw) {
 			t.Errorf("%v: chain not the test chain", p)
 		}
 		// A forged ARK with the pinned ARK's exact name and a forged ASK: still rejected.
@@ -63,20 +63,20 @@ func TestForgedChainRejected(t *testing.T) {
 // VLEK, verify under a trusted test PKI; v2 takes the product from the VCEK.
 func TestSyntheticVariants(t *testing.T) {
 	for _, p := range []snp.Product{snp.Milan, snp.Genoa, snp.Turin} {
-		pk := newTestPKI(t, p)
+		pk := newTestPKI(p)
 		chip, tcb := chip64, tcbM
 		if p == snp.Turin {
 			chip, tcb = turinChip(), tcbT
 		}
 		for _, vlek := range []bool{false, true} {
-			leaf := pk.leaf(t, vlek, chip, tcb, pkiStart, pkiStart.AddDate(2, 0, 0))
+			leaf := pk.leaf(vlek, chip, tcb, pkiStart, pkiStart.AddDate(2, 0, 0))
 			for _, v := range []uint32{2, 3, 4, 5} {
-				rep, _ := snp.Parse(pk.report(t, v, vlek, chip, tcb))
-				col, err := amd.ParseCollateral(leaf, pk.ask.Raw, pk.asvk.Raw)
+				rep, _ := snp.Parse(pk.report(v, vlek, chip, tcb))
+				col, err := amd.ParseCollateral(leaf, pk.ASK.Raw, pk.ASVK.Raw)
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}})
+				res, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}})
 				if err != nil {
 					t.Errorf("%v v%d vlek=%v: %v", p, v, vlek, err)
 					continue
@@ -89,7 +89,7 @@ func TestSyntheticVariants(t *testing.T) {
 				if p == snp.Milan {
 					other = snp.Genoa
 				}
-				if _, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}, Product: other}); err == nil {
+				if _, err := amd.VerifyReport(rep, col, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}, Product: other}); err == nil {
 					t.Errorf("%v v%d: Options.Product %v accepted", p, v, other)
 				}
 			}
@@ -104,9 +104,9 @@ func TestSyntheticVariants(t *testing.T) {
 			{"snp", snp.TCBParts{HasFMC: tcb.HasFMC, FMC: tcb.FMC, BootLoader: tcb.BootLoader, TEE: tcb.TEE, SNP: tcb.SNP + 1, Microcode: tcb.Microcode}, chip},
 			{"hwid", tcb, bytes.Repeat([]byte{7}, 64)},
 		} {
-			leaf := pk.leaf(t, false, tc.chip, tc.tcb, pkiStart, pkiStart.AddDate(7, 0, 0))
-			rep, _ := snp.Parse(pk.report(t, 3, false, chip, tcb))
-			_, err := amd.VerifyReport(rep, amd.Collateral{VCEK: leaf, Certs: [][]byte{pk.ask.Raw}}, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}})
+			leaf := pk.leaf(false, tc.chip, tc.tcb, pkiStart, pkiStart.AddDate(7, 0, 0))
+			rep, _ := snp.Parse(pk.report(3, false, chip, tcb))
+			_, err := amd.VerifyReport(rep, amd.Collateral{VCEK: leaf, Certs: [][]byte{pk.ASK.Raw}}, &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}})
 			if !errors.Is(err, amd.ErrExtensionMismatch) {
 				t.Errorf("%v %s mismatch: %v, want ErrExtensionMismatch", p, tc.name, err)
 			}
@@ -117,27 +117,17 @@ func TestSyntheticVariants(t *testing.T) {
 // TestCRL proves CRL handling: signature by the ARK, validity window, serial
 // lookup of the ASK (ARK's CRL) and the VCEK (ASK's CRL), RequireCRL.
 func TestCRL(t *testing.T) {
-	pk := newTestPKI(t, snp.Milan)
-	vcek := pk.leaf(t, false, chip64, tcbM, pkiStart, pkiStart.AddDate(7, 0, 0))
-	rep, _ := snp.Parse(pk.report(t, 3, false, chip64, tcbM))
+	pk := newTestPKI(snp.Milan)
+	vcek := pk.leaf(false, chip64, tcbM, pkiStart, pkiStart.AddDate(7, 0, 0))
+	rep, _ := snp.Parse(pk.report(3, false, chip64, tcbM))
 	opts := func(require bool) *amd.Options {
-		return &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ark}, RequireCRL: require}
+		return &amd.Options{Now: pkiAt, ExtraARKs: []*x509.Certificate{pk.ARK}, RequireCRL: require}
 	}
 	this, next := pkiAt.AddDate(0, 0, -1), pkiAt.AddDate(0, 0, 6)
-	askCRL := func(serials ...int64) []byte {
-		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
-			Number: big.NewInt(2), ThisUpdate: this, NextUpdate: next, SignatureAlgorithm: x509.SHA384WithRSAPSS,
-			RevokedCertificateEntries: entries(this, serials...),
-		}, pk.ask, pk.askKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
-	}
 	forger, _ := rsa.GenerateKey(rand.Reader, 2048)
 	forged, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(3), ThisUpdate: this, NextUpdate: next, SignatureAlgorithm: x509.SHA384WithRSAPSS,
-	}, pk.ark, forger)
+	}, pk.ARK, forger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,16 +139,16 @@ func TestCRL(t *testing.T) {
 	}{
 		{"no CRL", nil, false, nil},
 		{"no CRL, required", nil, true, amd.ErrCollateralMissing},
-		{"clean CRL, required", [][]byte{pk.crl(t, this, next)}, true, nil},
-		{"CRL lists another serial", [][]byte{pk.crl(t, this, next, 0x20001)}, true, nil},
-		{"ASK revoked", [][]byte{pk.crl(t, this, next, 0x10001)}, false, amd.ErrRevoked},
-		{"VCEK revoked by the ASK's CRL", [][]byte{pk.crl(t, this, next), askCRL(0)}, false, amd.ErrRevoked},
-		{"CRL expired", [][]byte{pk.crl(t, pkiAt.AddDate(0, -2, 0), pkiAt.AddDate(0, -1, 0))}, false, amd.ErrExpired},
-		{"CRL not yet valid", [][]byte{pk.crl(t, pkiAt.AddDate(0, 0, 1), pkiAt.AddDate(0, 1, 0))}, false, amd.ErrExpired},
+		{"clean CRL, required", [][]byte{pk.CRL(false, this, next)}, true, nil},
+		{"CRL lists another serial", [][]byte{pk.CRL(false, this, next, 0x20001)}, true, nil},
+		{"ASK revoked", [][]byte{pk.CRL(false, this, next, 0x10001)}, false, amd.ErrRevoked},
+		{"VCEK revoked by the ASK's CRL", [][]byte{pk.CRL(false, this, next), pk.CRL(true, this, next, 0)}, false, amd.ErrRevoked},
+		{"CRL expired", [][]byte{pk.CRL(false, pkiAt.AddDate(0, -2, 0), pkiAt.AddDate(0, -1, 0))}, false, amd.ErrExpired},
+		{"CRL not yet valid", [][]byte{pk.CRL(false, pkiAt.AddDate(0, 0, 1), pkiAt.AddDate(0, 1, 0))}, false, amd.ErrExpired},
 		{"CRL signed by another key", [][]byte{forged}, false, amd.ErrCRL},
 		{"CRL garbage", [][]byte{{0x30, 0x03, 1, 2, 3}}, false, amd.ErrCRL},
 	} {
-		res, err := amd.VerifyReport(rep, amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ask.Raw}, CRLs: tc.crls}, opts(tc.require))
+		res, err := amd.VerifyReport(rep, amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ASK.Raw}, CRLs: tc.crls}, opts(tc.require))
 		if tc.want == nil {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
@@ -172,7 +162,7 @@ func TestCRL(t *testing.T) {
 		}
 	}
 	// CRLs are recognized by content, DER or PEM.
-	col, err := amd.ParseCollateral(vcek, pk.ask.Raw, pemBlock("X509 CRL", pk.crl(t, this, next, 0x10001)))
+	col, err := amd.ParseCollateral(vcek, pk.ASK.Raw, pemBlock("X509 CRL", pk.CRL(false, this, next, 0x10001)))
 	if err != nil || len(col.CRLs) != 1 {
 		t.Fatalf("PEM CRL: %v", err)
 	}
@@ -200,12 +190,4 @@ func TestCRLForgedForRealARK(t *testing.T) {
 	if _, err := amd.VerifyReport(r, amd.Collateral{VCEK: vcek, CRLs: [][]byte{der}}, &amd.Options{Now: at}); !errors.Is(err, amd.ErrCRL) {
 		t.Errorf("forged CRL: %v, want ErrCRL", err)
 	}
-}
-
-func entries(at time.Time, serials ...int64) []x509.RevocationListEntry {
-	var out []x509.RevocationListEntry
-	for _, s := range serials {
-		out = append(out, x509.RevocationListEntry{SerialNumber: big.NewInt(s), RevocationTime: at})
-	}
-	return out
 }

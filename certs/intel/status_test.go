@@ -5,15 +5,8 @@ package intel
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"math/big"
 	"strings"
@@ -22,108 +15,15 @@ import (
 
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/testvectors"
 )
-
-// colPKI is an Intel-shaped PKI under a test root: root, PCK Platform CA,
-// PCK leaf and TCB Signing certificate, with the same subject names as
-// Intel's (the root's subject is byte-identical to the real root's).
-type colPKI struct {
-	root, ca, pck, tcb             *x509.Certificate
-	rootKey, caKey, pckKey, tcbKey *ecdsa.PrivateKey
-}
-
-var (
-	t2018 = time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)
-	t2049 = time.Date(2049, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func issue(t testing.TB, tmpl, parent *x509.Certificate, key *ecdsa.PrivateKey, parentKey *ecdsa.PrivateKey) *x509.Certificate {
-	t.Helper()
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func colName(cn string) pkix.Name {
-	return pkix.Name{CommonName: cn, Organization: []string{"Intel Corporation"}, Locality: []string{"Santa Clara"}, Province: []string{"CA"}, Country: []string{"US"}}
-}
-
-func newColPKI(t testing.TB) *colPKI {
-	t.Helper()
-	p := &colPKI{rootKey: newKey(t), caKey: newKey(t), pckKey: newKey(t), tcbKey: newKey(t)}
-	ca := func(serial int64, cn string) *x509.Certificate {
-		return &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: colName(cn), NotBefore: t2018, NotAfter: t2049,
-			KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true}
-	}
-	rt := ca(1, cnRoot)
-	rt.RawSubject = intelRoot.RawSubject // a look-alike of the real root
-	p.root = issue(t, rt, nil, p.rootKey, p.rootKey)
-	p.ca = issue(t, ca(2, cnPlatformCA), p.root, p.caKey, p.rootKey)
-	p.tcb = issue(t, &x509.Certificate{SerialNumber: big.NewInt(3), Subject: colName(cnTCBSigning), NotBefore: t2018, NotAfter: t2049,
-		KeyUsage: x509.KeyUsageDigitalSignature}, p.root, p.tcbKey, p.rootKey)
-	p.pck = issue(t, &x509.Certificate{SerialNumber: big.NewInt(0x4242), Subject: colName(cnPCK), NotBefore: t2018, NotAfter: t2049,
-		KeyUsage: x509.KeyUsageDigitalSignature}, p.ca, p.pckKey, p.caKey)
-	return p
-}
-
-// sign returns the hex r ‖ s signature of raw by the TCB Signing key.
-func (p *colPKI) sign(t testing.TB, raw []byte) string {
-	h := sha256.Sum256(raw)
-	r, s, err := ecdsa.Sign(rand.Reader, p.tcbKey, h[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [64]byte
-	r.FillBytes(b[:32])
-	s.FillBytes(b[32:])
-	return hex.EncodeToString(b[:])
-}
-
-// crl issues a CRL by the CA (root when root is true) valid from..until, revoking serials.
-func (p *colPKI) crl(t testing.TB, root bool, from, until time.Time, serials ...int64) []byte {
-	t.Helper()
-	issuer, key := p.ca, p.caKey
-	if root {
-		issuer, key = p.root, p.rootKey
-	}
-	var entries []x509.RevocationListEntry
-	for _, s := range serials {
-		entries = append(entries, x509.RevocationListEntry{SerialNumber: big.NewInt(s), RevocationTime: from})
-	}
-	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: from, NextUpdate: until, RevokedCertificateEntries: entries}, issuer, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
-
-// opts are evaluation options trusting only the test root, at time at.
-func (p *colPKI) opts(at time.Time) EvaluateOptions {
-	return EvaluateOptions{Options: Options{Roots: []*x509.Certificate{p.root}, Time: at}}
-}
 
 // synth is a synthetic evaluation set: a real quote (Phala's v4 tdx_quote,
 // UpToDate at 2025-07-01) with its real SGX extensions, but its PCK chain
 // and collateral re-issued under a test PKI, so that any field can change.
 type synth struct {
-	pki     *colPKI
+	pki     *testvectors.IntelPKI // a look-alike of Intel's: its root's subject is the real root's, byte for byte
+	pck     *x509.Certificate     // under the Platform CA
 	q       tdx.Quote
 	chain   *QuoteChain
 	tcbInfo string // the tcbInfo object text
@@ -131,7 +31,7 @@ type synth struct {
 	at      time.Time
 	// CRL windows and revoked serials.
 	pckCRLFrom, pckCRLUntil, rootCRLFrom, rootCRLUntil time.Time
-	pckRevoked, rootRevoked                            []int64
+	pckRevoked, rootRevoked                            []*big.Int
 }
 
 var synthAt = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
@@ -144,10 +44,12 @@ func newSynth(t testing.TB) *synth {
 	if err := json.Unmarshal(vectors.Read(t, "tdx/phala-dcap-qvl/tdx_quote_collateral.json"), &bundle); err != nil {
 		t.Fatal(err)
 	}
-	p := newColPKI(t)
+	p := testvectors.NewIntelPKI(testvectors.NewSeed(t.Name()), "synth", intelRoot)
+	pck, _ := p.IssuePCK(testvectors.PCKSpec{Label: "synth", Serial: big.NewInt(0x4242), NotBefore: p.PlatformCA.NotBefore, NotAfter: p.PlatformCA.NotAfter},
+		p.PlatformCA, p.PlatformKey)
 	return &synth{
-		pki: p, q: q, at: synthAt,
-		chain:   &QuoteChain{PCK: p.pck, Intermediate: p.ca, Root: p.root, CA: CAPlatform, Extensions: real.Extensions},
+		pki: p, pck: pck, q: q, at: synthAt,
+		chain:   &QuoteChain{PCK: pck, Intermediate: p.PlatformCA, Root: p.Root, CA: CAPlatform, Extensions: real.Extensions},
 		tcbInfo: bundle["tcb_info"], qeID: bundle["qe_identity"],
 		pckCRLFrom: synthAt.AddDate(0, 0, -10), pckCRLUntil: synthAt.AddDate(0, 0, 20),
 		rootCRLFrom: synthAt.AddDate(0, -1, 0), rootCRLUntil: synthAt.AddDate(1, 0, 0),
@@ -170,12 +72,12 @@ func (s *synth) collateral(t testing.TB) *Collateral {
 	p := s.pki
 	col := new(Collateral)
 	for _, piece := range [][]byte{
-		[]byte(`{"tcbInfo":` + s.tcbInfo + `,"signature":"` + p.sign(t, []byte(s.tcbInfo)) + `"}`),
-		[]byte(`{"enclaveIdentity":` + s.qeID + `,"signature":"` + p.sign(t, []byte(s.qeID)) + `"}`),
-		pemCerts(p.tcb, p.root),
-		pemCerts(p.ca, p.root),
-		p.crl(t, false, s.pckCRLFrom, s.pckCRLUntil, s.pckRevoked...),
-		p.crl(t, true, s.rootCRLFrom, s.rootCRLUntil, s.rootRevoked...),
+		testvectors.SignJSON(p.TCBSignKey, "tcbInfo", []byte(s.tcbInfo)),
+		testvectors.SignJSON(p.TCBSignKey, "enclaveIdentity", []byte(s.qeID)),
+		testvectors.PEM(p.TCBSigning, p.Root),
+		testvectors.PEM(p.PlatformCA, p.Root),
+		p.IntelCRL(p.PlatformCA, p.PlatformKey, s.pckCRLFrom, s.pckCRLUntil, s.pckRevoked...),
+		p.IntelCRL(p.Root, p.RootKey, s.rootCRLFrom, s.rootCRLUntil, s.rootRevoked...),
 	} {
 		if err := col.Add(piece); err != nil {
 			t.Fatal(err)
@@ -184,9 +86,14 @@ func (s *synth) collateral(t testing.TB) *Collateral {
 	return col
 }
 
+// opts are evaluation options trusting only the test root, at s.at.
+func (s *synth) opts() EvaluateOptions {
+	return EvaluateOptions{Options: Options{Roots: []*x509.Certificate{s.pki.Root}, Time: s.at}}
+}
+
 func (s *synth) evaluate(t testing.TB) (*Result, error) {
 	t.Helper()
-	return Evaluate(s.q, s.chain, s.collateral(t), s.pki.opts(s.at))
+	return Evaluate(s.q, s.chain, s.collateral(t), s.opts())
 }
 
 // TestSynthBaseline proves the synthetic set verifies UpToDate, so that each
@@ -232,9 +139,9 @@ func TestNegative(t *testing.T) {
 		{"PCKCRLNotYetValid", func(s *synth) { s.pckCRLFrom = s.at.Add(time.Second) }, []error{ErrCollateralNotYetValid}},
 		{"RootCRLExpired", func(s *synth) { s.rootCRLUntil = s.at.Add(-time.Hour) }, []error{ErrCollateralExpired}},
 		{"RootCRLNotYetValid", func(s *synth) { s.rootCRLFrom = s.at.Add(time.Hour) }, []error{ErrCollateralNotYetValid}},
-		{"PCKRevoked", func(s *synth) { s.pckRevoked = []int64{7, 0x4242} }, []error{ErrRevoked}},
-		{"PCKCARevoked", func(s *synth) { s.rootRevoked = []int64{2} }, []error{ErrRevoked}},
-		{"TCBSigningRevoked", func(s *synth) { s.rootRevoked = []int64{3} }, []error{ErrRevoked}},
+		{"PCKRevoked", func(s *synth) { s.pckRevoked = []*big.Int{big.NewInt(7), s.pck.SerialNumber} }, []error{ErrRevoked}},
+		{"PCKCARevoked", func(s *synth) { s.rootRevoked = []*big.Int{s.pki.PlatformCA.SerialNumber} }, []error{ErrRevoked}},
+		{"TCBSigningRevoked", func(s *synth) { s.rootRevoked = []*big.Int{s.pki.TCBSigning.SerialNumber} }, []error{ErrRevoked}},
 		{"FMSPCMismatch", func(s *synth) { replace(&s.tcbInfo, `"fmspc":"B0C06F000000"`, `"fmspc":"B0C06F000001"`) }, []error{ErrFMSPCMismatch}},
 		{"PCEIDMismatch", func(s *synth) { replace(&s.tcbInfo, `"pceId":"0000"`, `"pceId":"0001"`) }, []error{ErrTCBInfoMismatch}},
 		{"TCBInfoNotTDX", func(s *synth) { replace(&s.tcbInfo, `"id":"TDX"`, `"id":"SGX"`) }, []error{ErrTCBInfoMismatch}},
@@ -256,7 +163,7 @@ func TestNegative(t *testing.T) {
 				`"id":"TDX_01","mrsigner":"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000","attributes":"0100000000000000"`)
 		}, []error{ErrModuleIdentityMismatch}},
 		{"ModuleIdentityAbsent", func(s *synth) { replace(&s.tcbInfo, `"id":"TDX_01"`, `"id":"TDX_02"`) }, []error{ErrModuleIdentityMismatch}},
-		{"CollateralMissingTCBSigning", func(s *synth) { s.pki.tcb = s.pki.ca }, []error{ErrCollateralMissing}},
+		{"CollateralMissingTCBSigning", func(s *synth) { s.pki.TCBSigning = s.pki.PlatformCA }, []error{ErrCollateralMissing}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -280,8 +187,8 @@ func TestNegative(t *testing.T) {
 // when missing CRLs are allowed.
 func TestRevokedPCKAllowMissingCRLs(t *testing.T) {
 	s := newSynth(t)
-	s.pckRevoked = []int64{0x4242}
-	o := s.pki.opts(s.at)
+	s.pckRevoked = []*big.Int{s.pck.SerialNumber}
+	o := s.opts()
 	o.AllowMissingCRLs = true
 	if _, err := Evaluate(s.q, s.chain, s.collateral(t), o); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("err = %v, want ErrRevoked", err)
@@ -293,14 +200,14 @@ func TestMissingCRLs(t *testing.T) {
 	s := newSynth(t)
 	col := s.collateral(t)
 	col.CRLs = nil
-	_, err := Evaluate(s.q, s.chain, col, s.pki.opts(s.at))
+	_, err := Evaluate(s.q, s.chain, col, s.opts())
 	if !errors.Is(err, ErrCollateralMissing) || !strings.Contains(err.Error(), "PCK CRL") {
 		t.Fatalf("err = %v, want ErrCollateralMissing naming the PCK CRL", err)
 	}
 	if err := col.Missing(s.chain.Extensions.FMSPC, CAPlatform); err == nil || !strings.Contains(err.Error(), "Root CA CRL") || !strings.Contains(err.Error(), "PCK platform CA CRL") {
 		t.Fatalf("Missing = %v", err)
 	}
-	o := s.pki.opts(s.at)
+	o := s.opts()
 	o.AllowMissingCRLs = true
 	res, err := Evaluate(s.q, s.chain, col, o)
 	if err != nil || res.RevocationChecked {
@@ -312,7 +219,7 @@ func TestMissingCRLs(t *testing.T) {
 func TestAllowExpiredCollateral(t *testing.T) {
 	s := newSynth(t)
 	s.at = time.Date(2025, 7, 25, 0, 0, 0, 0, time.UTC) // after TCB Info and QE Identity nextUpdate
-	o := s.pki.opts(s.at)
+	o := s.opts()
 	o.AllowExpiredCollateral = true
 	res, err := Evaluate(s.q, s.chain, s.collateral(t), o)
 	if err != nil {
@@ -590,13 +497,4 @@ func TestTCBStatusNames(t *testing.T) {
 	if ParseTCBStatus("Bogus") == UpToDate || ParseTCBStatus("") != statusUnrecognized {
 		t.Error("unknown names must not parse to a known status")
 	}
-}
-
-// pemCerts encodes certificates as concatenated PEM, as PCS issuer chains are.
-func pemCerts(certs ...*x509.Certificate) []byte {
-	var b bytes.Buffer
-	for _, c := range certs {
-		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-	}
-	return b.Bytes()
 }
