@@ -54,6 +54,21 @@ type Result struct {
 	Warnings []string
 }
 
+// defaults returns o (a zero Options for nil), its verification time and its cache.
+func (o *Options) defaults() (*Options, time.Time, *Cache) {
+	if o == nil {
+		o = &Options{}
+	}
+	now, cache := o.Now, o.Cache
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if cache == nil {
+		cache = defaultCache
+	}
+	return o, now, cache
+}
+
 // VerifyReport proves r genuine with the collateral c: the VCEK or VLEK in c
 // chains to the pinned ARK of the report's product through the pinned ASK or
 // ASVK (or one from c that the ARK signed), every certificate is valid at the
@@ -64,17 +79,7 @@ type Result struct {
 //
 // opts may be nil. Errors wrap one of the package's sentinel errors.
 func VerifyReport(r snp.Report, c Collateral, opts *Options) (*Result, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	cache := opts.Cache
-	if cache == nil {
-		cache = defaultCache
-	}
+	opts, now, cache := opts.defaults()
 	if r.Raw() == nil {
 		return nil, fmt.Errorf("%w: empty report", ErrSignature)
 	}
@@ -321,17 +326,7 @@ func isZero(b []byte) bool {
 // at the verification time, and passes c's CRLs. The Result has no report
 // facts (Warnings, ChipIDMasked unset).
 func VerifyEndorsement(der []byte, c Collateral, opts *Options) (*Result, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	cache := opts.Cache
-	if cache == nil {
-		cache = defaultCache
-	}
+	opts, now, cache := opts.defaults()
 	e, err := cache.endorsement(der)
 	if err != nil {
 		return nil, err
