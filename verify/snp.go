@@ -58,7 +58,13 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 			r.reason("AMD KDS: %v", err)
 		}
 	}
-	for k, c := range snp.Claims(rep, opts.SNPProduct) {
+	// Claims first, so that a failure still shows the report; the TCB
+	// layout depends on the product, which the chain may correct below.
+	product := opts.SNPProduct
+	if product == snp.Unknown {
+		product = rep.Product()
+	}
+	for k, c := range snp.Claims(rep, product) {
 		r.Claims[k] = c
 	}
 	res, err := amd.VerifyReport(rep, col, &amd.Options{
@@ -78,8 +84,10 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		r.fail(err)
 		return err
 	}
-	for k, c := range snp.Claims(rep, res.Product) { // the product is now proven
-		r.Claims[k] = c
+	if res.Product != product { // v2 reports: the proven product decides the layout
+		for k, c := range snp.Claims(rep, res.Product) {
+			r.Claims[k] = c
+		}
 	}
 	r.Claims["crl_checked"] = res.CRLChecked
 	r.Claims["debug"] = rep.Policy().Debug() // the same claim for every TEE

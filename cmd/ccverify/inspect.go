@@ -162,9 +162,10 @@ func inspectTDX(raw []byte) ([]field, error) {
 		field{"pck_chain.certification_data_type", tdx.CertificationDataPCKChain},
 		field{"pck_chain.bytes", len(q.PCKChain())},
 		field{"quote.bytes", len(q.Raw())},
-		field{"quote.padding_bytes", q.Padding() + zeroCount(rest)},
 	)
-	if !isZero(rest) {
+	if isZero(rest) {
+		fs = append(fs, field{"quote.padding_bytes", len(rest)})
+	} else {
 		fs = append(fs, field{"quote.trailing_bytes", len(rest)})
 	}
 	pck, inter, _, err := intel.ParsePCKChain(q.PCKChain())
@@ -208,15 +209,13 @@ func inspectTDX(raw []byte) ([]field, error) {
 	return fs, nil
 }
 
-func isZero(b []byte) bool { return zeroCount(b) == len(b) }
-
-func zeroCount(b []byte) int {
+func isZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
-			return 0
+			return false
 		}
 	}
-	return len(b)
+	return true
 }
 
 // sgxExtensions parses the SGX extensions of a PCK certificate.
