@@ -103,13 +103,12 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	// certificate matches REPORTED_TCB is genuine hardware, unless revocation
 	// could not be checked or the platform runs below its current TCB.
 	r.Vector.Hardware = ear.GenuineHardwareClaim
-	if !res.CRLChecked {
-		r.Vector.Hardware = ear.UnsafeHardwareClaim
-		r.reason("revocation not checked: no CRL from the ARK for the %v chain", res.SigningKey)
-	}
 	for _, w := range res.Warnings {
-		r.Vector.Hardware = ear.UnsafeHardwareClaim
+		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
 		r.reason("%s", w)
+	}
+	if !res.CRLChecked {
+		r.incomplete("revocation not checked: no CRL from the ARK for the %v chain", res.SigningKey)
 	}
 	judgeGuest(r, rep, opts)
 	r.settle()
@@ -133,7 +132,7 @@ func judgeGuest(r *Result, rep snp.Report, opts *Options) {
 		r.Vector.Configuration = ear.NoConfigVulnsClaim
 	}
 	if pol.MigrateMA() {
-		r.Vector.Configuration = max(r.Vector.Configuration, ear.UnsafeConfigClaim)
+		raise(&r.Vector.Configuration, ear.UnsafeConfigClaim)
 		r.reason("POLICY.MIGRATE_MA: a migration agent may be associated with the guest")
 	}
 }

@@ -68,8 +68,8 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		return err
 	}
 	if opts.Offline && len(opts.Collateral) == 0 {
-		r.Vector.Hardware = ear.UnsafeHardwareClaim
-		r.reason("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline")
+		r.Vector.Hardware = ear.GenuineHardwareClaim
+		r.incomplete("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline")
 		return nil
 	}
 	eo := intel.EvaluateOptions{
@@ -112,11 +112,10 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		r.reason("advisories: %s", strings.Join(res.AdvisoryIDs, ", "))
 	}
 	if !res.RevocationChecked {
-		r.Vector.Hardware = max(r.Vector.Hardware, ear.UnsafeHardwareClaim)
-		r.reason("revocation not checked: the collateral lacks the PCK CRL or the Root CA CRL")
+		r.incomplete("revocation not checked: the collateral lacks the PCK CRL or the Root CA CRL")
 	}
 	if res.CollateralExpired {
-		r.Vector.Hardware = max(r.Vector.Hardware, ear.UnsafeHardwareClaim)
+		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
 		r.reason("collateral expired at %s, before the verification time (accepted by option)", res.EarliestExpiration.Format(time.RFC3339))
 	}
 	return nil
@@ -140,11 +139,11 @@ func judgeTD(r *Result, q tdx.Quote, opts *Options) {
 		r.Vector.Configuration = ear.NoConfigVulnsClaim
 	}
 	if u := attrs.Unknown(); u != 0 {
-		r.Vector.Configuration = ear.UnsafeConfigClaim
+		raise(&r.Vector.Configuration, ear.UnsafeConfigClaim)
 		r.reason("TD_ATTRIBUTES has bits the specification does not define: %#x", uint64(u))
 	}
 	if q.Body().SEAMAttributes() != 0 {
-		r.Vector.Configuration = ear.UnsafeConfigClaim
+		raise(&r.Vector.Configuration, ear.UnsafeConfigClaim)
 		r.reason("SEAMATTRIBUTES %#x is not zero: not a production TDX module", q.Body().SEAMAttributes())
 	}
 }

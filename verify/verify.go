@@ -135,6 +135,8 @@ type Result struct {
 	// Expires is when the verdict stops holding: the earliest expiry of the
 	// certificates and collateral it rests on (zero when unknown).
 	Expires time.Time
+
+	partial bool // a check could not be made: at most warning
 }
 
 // Verifier verifies many pieces of evidence with one set of options, sharing
@@ -211,7 +213,7 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
 		r.fail(err)
 	}
-	return r, err
+	return r, r.finish(err)
 }
 
 // Evidence detects the format of raw, verifies it and returns the verdict.
@@ -261,13 +263,6 @@ func (r *Result) fail(err error) *Result {
 	}
 	r.Reasons = append([]string{err.Error()}, r.Reasons...)
 	return r
-}
-
-// settle computes Status from Vector: affirming unless a claim says worse.
-func (r *Result) settle() {
-	a := ear.Appraisal{Status: ptr(ear.TrustTierAffirming), TrustVector: &r.Vector}
-	a.UpdateStatusFromTrustVector()
-	r.Status = *a.Status
 }
 
 func (r *Result) reason(format string, args ...any) {
