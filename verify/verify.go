@@ -12,7 +12,9 @@ package verify
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,7 +47,15 @@ var (
 	ErrTCB = errors.New("verify: platform TCB revoked or not supported")
 	// ErrPolicy reports evidence that is genuine but that policy rejects.
 	ErrPolicy = errors.New("verify: evidence rejected by policy")
+	// ErrTooLarge reports evidence larger than Options.MaxEvidenceSize.
+	ErrTooLarge = errors.New("verify: evidence too large")
 )
+
+// DefaultMaxEvidenceSize is the size limit of evidence when
+// Options.MaxEvidenceSize is zero: 1 MiB. A TDX quote with its PCK chain is
+// about 5 KiB, an extended SEV-SNP report with its certificate table under
+// 16 KiB, Trustee's Azure evidence JSON under 64 KiB.
+const DefaultMaxEvidenceSize = 1 << 20
 
 // Format names a kind of evidence. Its value is the EAR submodule name, as
 // Trustee names its TEEs.
@@ -103,8 +113,19 @@ type Options struct {
 	// AllowDebug accepts debug TDs and guests without contraindicating them.
 	// A debug guest's memory is readable by its host: never for secrets.
 	AllowDebug bool
+	// MaxEvidenceSize bounds the evidence, in bytes: larger input is
+	// ErrTooLarge before any parsing. Zero means DefaultMaxEvidenceSize.
+	MaxEvidenceSize int
 	// Logger receives debug logs of the steps taken; nil means none.
 	Logger *slog.Logger
+}
+
+// maxEvidence is the effective evidence size limit.
+func (o *Options) maxEvidence() int {
+	if o.MaxEvidenceSize > 0 {
+		return o.MaxEvidenceSize
+	}
+	return DefaultMaxEvidenceSize
 }
 
 func (o *Options) log() *slog.Logger {
@@ -199,7 +220,21 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
+	if max := opts.maxEvidence(); len(raw) > max {
+		err := fmt.Errorf("%w: %d bytes, limit %d (Options.MaxEvidenceSize)", ErrTooLarge, len(raw), max)
+		return r.fail(err), err
+	}
+	sum := sha256.Sum256(raw)
+	r.Claims["evidence_sha256"] = hex.EncodeToString(sum[:])
 	f, err := Detect(raw)
+	if err != nil {
+		if dec, enc := decodeText(raw); dec != nil {
+			if df, derr := Detect(dec); derr == nil {
+				f, err, raw = df, nil, dec
+				r.reason("evidence decoded from %s text", enc)
+			}
+		}
+	}
 	if err != nil {
 		return r.fail(err), err
 	}
@@ -229,7 +264,10 @@ func Evidence(ctx context.Context, raw []byte, opts Options) (*Result, error) {
 	return New(opts).Evidence(ctx, raw)
 }
 
-// Detect says which kind of evidence raw holds, from its bytes alone.
+// Detect says which kind of evidence raw holds, from its bytes alone. For
+// input that is not evidence, the ErrFormat error says what it looks like
+// (empty, a certificate, a CRL, JSON, text), so that a caller can tell a
+// misplaced collateral file from corrupt evidence.
 func Detect(raw []byte) (Format, error) {
 	if len(raw) >= 8 {
 		version := uint16(raw[0]) | uint16(raw[1])<<8
@@ -239,18 +277,17 @@ func Detect(raw []byte) (Format, error) {
 			return FormatTDX, nil
 		}
 	}
-	if len(raw) >= 0x4A0 {
+	// An SEV-SNP report is 0x4A0 bytes; one cut short but with its version
+	// and SIGNATURE_ALGO in place is still SNP, for the parser to call
+	// truncated.
+	if len(raw) >= 0x38 {
 		version := uint32(raw[0]) | uint32(raw[1])<<8 | uint32(raw[2])<<16 | uint32(raw[3])<<24
 		sigAlgo := uint32(raw[0x34]) | uint32(raw[0x35])<<8 | uint32(raw[0x36])<<16 | uint32(raw[0x37])<<24
 		if version >= 2 && version <= 5 && sigAlgo == 1 {
 			return FormatSNP, nil
 		}
 	}
-	n := len(raw)
-	if n > 16 {
-		n = 16
-	}
-	return "", fmt.Errorf("%w: %d bytes starting %x", ErrFormat, len(raw), raw[:n])
+	return "", fmt.Errorf("%w: %s", ErrFormat, describe(raw))
 }
 
 // fail records err as the verdict: contraindicated, with the error as the

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/verify"
 )
 
 // collateralCmd fetches the Intel collateral a TDX quote needs into a
@@ -30,27 +30,28 @@ func collateralCmd(args []string, stdout, stderr io.Writer) int {
 	pcsURL := fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
 	update := fl.String("pcs-update", "", "TCB update channel: standard or early")
 	timeout := fl.Duration("timeout", time.Minute, "time allowed for the whole fetch")
-	if err := fl.Parse(reorder(args[1:])); err != nil {
-		return exitUsage
+	files, code, ok := parseArgs(fl, args[1:], stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fl.NArg() != 1 || *out == "" {
+	if len(files) != 1 || *out == "" {
 		fmt.Fprintln(stderr, "ccverify collateral fetch: want one QUOTE and --out DIR")
 		return exitUsage
 	}
-	raw, err := os.ReadFile(fl.Arg(0))
+	raw, err := readEvidence(files[0], verify.DefaultMaxEvidenceSize)
 	if err != nil {
 		fmt.Fprintf(stderr, "ccverify collateral fetch: %v\n", err)
 		return exitUsage
 	}
 	q, _, err := tdx.ParsePrefix(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "ccverify collateral fetch: %s: %v\n", fl.Arg(0), err)
+		fmt.Fprintf(stderr, "ccverify collateral fetch: %s: %v\n", files[0], err)
 		return exitContraindicated
 	}
 	// The chain is verified now, so that the FMSPC and CA asked for are genuine.
 	chain, err := intel.VerifyQuote(q, intel.Options{})
 	if err != nil {
-		fmt.Fprintf(stderr, "ccverify collateral fetch: %s: %v\n", fl.Arg(0), err)
+		fmt.Fprintf(stderr, "ccverify collateral fetch: %s: %v\n", files[0], err)
 		return exitContraindicated
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -59,7 +60,7 @@ func collateralCmd(args []string, stdout, stderr io.Writer) int {
 	col, err := c.Fetch(ctx, chain.Extensions.FMSPC, chain.CA)
 	if err != nil {
 		fmt.Fprintf(stderr, "ccverify collateral fetch: %v\n", err)
-		return exitContraindicated
+		return exitUnavailable
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "ccverify collateral fetch: %v\n", err)
@@ -71,23 +72,4 @@ func collateralCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "collateral for FMSPC %x (%v CA) written to %s\n", chain.Extensions.FMSPC, chain.CA, *out)
 	return exitAffirming
-}
-
-// reorder moves flags before positional arguments, so that
-// "fetch QUOTE --out DIR" parses as the usage line writes it.
-func reorder(args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if len(a) > 1 && a[0] == '-' {
-			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
 }

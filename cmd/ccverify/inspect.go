@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -31,24 +30,24 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	asJSON := fl.Bool("json", false, "print a JSON object")
-	fl.Usage = func() { usage(stderr) }
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
+	files, code, ok := parseArgs(fl, args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fl.NArg() != 1 {
+	if len(files) != 1 {
 		fmt.Fprintln(stderr, "ccverify inspect: want exactly one FILE")
 		return exitUsage
 	}
-	path := fl.Arg(0)
-	raw, err := os.ReadFile(path)
+	path := files[0]
+	raw, err := readEvidence(path, verify.DefaultMaxEvidenceSize)
 	if err != nil {
-		fmt.Fprintf(stderr, "ccverify inspect: %v\n", err)
+		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
 		return exitUsage
 	}
 	format, err := verify.Detect(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
-		return exitContraindicated
+		fmt.Fprintf(stderr, "ccverify inspect: %s: %v%s\n", path, err, hint(err))
+		return exitUsage
 	}
 	var fields []field
 	switch format {

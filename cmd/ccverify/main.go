@@ -14,18 +14,28 @@
 // verify prints a verdict per file. Many files, or a directory, make an
 // offline audit: they are verified in parallel and a summary line ends the run.
 //
-// Exit status:
+// Exit status (of an audit: the highest of its files'):
 //
-//	0  every file is affirming
-//	1  at least one file is warning, none worse
-//	2  at least one file is contraindicated or failed verification
-//	3  usage error, or an input that cannot be read
+//	0  affirming
+//	1  warning
+//	2  contraindicated: the evidence was judged and rejected
+//	3  usage error, or input that is not evidence or cannot be read
+//	4  the verifier could not judge: collateral could not be fetched,
+//	   network error, rate limit
+//
+// Flags may come before or after the files. In a directory, files that are
+// not evidence (certificates, CRLs, text) are skipped and counted; --verbose
+// names them.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/ccverify/ccverify/verify"
 )
 
 // Exit codes, documented in the package comment and the README.
@@ -34,6 +44,7 @@ const (
 	exitWarning         = 1
 	exitContraindicated = 2
 	exitUsage           = 3
+	exitUnavailable     = 4
 )
 
 func main() {
@@ -55,6 +66,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitAffirming
+	case "version", "--version":
+		fmt.Fprintln(stdout, verify.VerifierBuild)
+		return exitAffirming
 	}
 	fmt.Fprintf(stderr, "ccverify: unknown command %q\n", args[0])
 	usage(stderr)
@@ -68,6 +82,10 @@ func usage(w io.Writer) {
   ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
                                         fetch a TDX quote's Intel collateral into DIR,
                                         for verify --offline --collateral DIR
+  ccverify version                      print the version
+  ccverify help                         print this help
+
+Flags may come before or after the files.
 
 verify flags:
   --offline              never touch the network (collateral must be supplied)
@@ -76,6 +94,8 @@ verify flags:
   --output text|json|ear human summary; EAR claims set per line; signed EAR JWT per line
   --signing-key FILE     PEM EC private key for the EAR (default: an ephemeral P-256 key)
   --jobs N               files verified in parallel (default: number of CPUs)
+  --verbose              name the files of a directory that are skipped as not evidence
+  --max-size BYTES       largest evidence file read (default 1 MiB)
   --allow-debug          do not contraindicate debug TDs and guests
   --strict-trailing      reject evidence followed by non-zero bytes
   --require-crls         fail TDX quotes whose collateral lacks the PCK or Root CA CRL
@@ -88,6 +108,36 @@ verify flags:
   --snp-policy FILE      SEV-SNP policy checks, JSON with the fields of certs/amd.Policy:
                          {"MinimumTCB":{"BootLoader":3,"SNP":20,"Microcode":209},"DenyDebug":true}
 
-exit status: 0 affirming, 1 warning, 2 contraindicated or failed, 3 usage or unreadable input
+exit status: 0 affirming, 1 warning, 2 contraindicated (judged and rejected),
+  3 usage error or input that is not evidence or cannot be read,
+  4 the verifier could not judge (collateral could not be fetched, network error);
+  an audit exits with the highest status of its files
 `)
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments (GNU style; "--" ends the flags) and returns the
+// positional arguments. With ok false, the command returns code: 0 after
+// -h or --help (usage printed on stdout), 3 for a bad flag.
+func parseArgs(fl *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
+	fl.Usage = func() {}
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage(stdout)
+				return nil, exitAffirming, false
+			}
+			usage(stderr)
+			return nil, exitUsage, false
+		}
+		rest := fl.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"os"
@@ -140,9 +142,17 @@ func TestVerifyEAROutput(t *testing.T) {
 	if code != exitWarning {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	ar, err := verify.VerifyEAR([]byte(strings.TrimSpace(out)), &key.PublicKey)
+	var line struct{ Path, Evidence_SHA256, EAR string }
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &line); err != nil || line.Path != q {
+		t.Fatalf("ear line %q: %v (path %q, want %q)", out, err, line.Path, q)
+	}
+	ar, err := verify.VerifyEAR([]byte(line.EAR), &key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(gtdata.RawQuoteV5); line.Evidence_SHA256 != hex.EncodeToString(sum[:]) ||
+		(*ar.Submods["tdx"].VeraisonAnnotatedEvidence)["evidence_sha256"] != line.Evidence_SHA256 {
+		t.Errorf("evidence_sha256 %q (line) / %v (signed claims), want the file's SHA-256", line.Evidence_SHA256, (*ar.Submods["tdx"].VeraisonAnnotatedEvidence)["evidence_sha256"])
 	}
 	if *ar.Submods["tdx"].Status != ear.TrustTierWarning {
 		t.Errorf("status %v", *ar.Submods["tdx"].Status)

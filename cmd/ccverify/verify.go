@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ccverify/ccverify/certs/amd"
@@ -38,10 +39,33 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // item is one file of an audit and its verdict.
 type item struct {
-	path   string
-	res    *verify.Result
-	err    error // the evidence's failure, if any
-	output string
+	path    string
+	fromDir bool // found in a directory argument, not named
+	res     *verify.Result
+	err     error // the evidence's failure, if any
+	output  string
+}
+
+// skipped reports an item of a directory audit that is not evidence at all
+// (a certificate, a CRL, a README): counted and named with --verbose, not
+// judged.
+func (it *item) skipped() bool {
+	return it.fromDir && errors.Is(it.err, verify.ErrFormat)
+}
+
+// exitCode is the item's exit status (see the package doc).
+func (it *item) exitCode() int {
+	switch {
+	case it.res == nil, errors.Is(it.err, verify.ErrFormat), errors.Is(it.err, verify.ErrTooLarge):
+		return exitUsage // unreadable, or not evidence
+	case errors.Is(it.err, verify.ErrUnavailable):
+		return exitUnavailable
+	case it.res.Status == ear.TrustTierAffirming:
+		return exitAffirming
+	case it.res.Status == ear.TrustTierWarning:
+		return exitWarning
+	}
+	return exitContraindicated
 }
 
 func verifyCmd(args []string, stdout, stderr io.Writer) int {
@@ -54,10 +78,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		output         = fl.String("output", "text", "text, json or ear")
 		signingKey     = fl.String("signing-key", "", "PEM EC private key that signs the EAR")
 		jobs           = fl.Int("jobs", runtime.NumCPU(), "files verified in parallel")
+		verbose        = fl.Bool("verbose", false, "name the files of a directory that are not evidence")
 		allowDebug     = fl.Bool("allow-debug", false, "do not contraindicate debug TDs and guests")
 		strictTrailing = fl.Bool("strict-trailing", false, "reject evidence followed by non-zero bytes")
 		requireCRLs    = fl.Bool("require-crls", false, "fail TDX quotes whose collateral lacks a CRL")
 		allowExpired   = fl.Bool("allow-expired-collateral", false, "accept collateral past its nextUpdate, as a warning")
+		maxSize        = fl.Int("max-size", verify.DefaultMaxEvidenceSize, "largest evidence file read, in bytes")
 		pcsURL         = fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
 		pcsUpdate      = fl.String("pcs-update", "", "Intel TCB update channel: standard or early")
 		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
@@ -65,11 +91,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
-	fl.Usage = func() { usage(stderr) }
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
+	files, code, ok := parseArgs(fl, args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if fl.NArg() == 0 {
+	if len(files) == 0 {
 		fmt.Fprintln(stderr, "ccverify verify: no evidence file given")
 		return exitUsage
 	}
@@ -80,7 +106,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *jobs < 1 {
-		*jobs = 1
+		fmt.Fprintf(stderr, "ccverify verify: --jobs %d: want at least 1\n", *jobs)
+		return exitUsage
+	}
+	if *maxSize < 1 {
+		fmt.Fprintf(stderr, "ccverify verify: --max-size %d: want at least 1\n", *maxSize)
+		return exitUsage
 	}
 	opts := verify.Options{
 		Offline:                *offline,
@@ -89,6 +120,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		StrictTrailingData:     *strictTrailing,
 		RequireCRLs:            *requireCRLs,
 		AllowExpiredCollateral: *allowExpired,
+		MaxEvidenceSize:        *maxSize,
 	}
 	if *intelRoot != "" {
 		roots, err := loadCerts(*intelRoot)
@@ -122,7 +154,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
 		if err != nil {
-			fmt.Fprintf(stderr, "ccverify verify: --at: %v\n", err)
+			fmt.Fprintf(stderr, "ccverify verify: --at %q: want an RFC 3339 time such as 2026-03-01T00:00:00Z\n", *at)
 			return exitUsage
 		}
 		opts.Time = t
@@ -143,17 +175,20 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	paths, err := expand(fl.Args())
+	items, err := expand(files)
 	if err != nil {
 		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
 		return exitUsage
 	}
-
-	items := make([]item, len(paths))
-	for i, p := range paths {
-		items[i].path = p
-	}
 	v := verify.New(opts) // one verifier: collateral loaded and verified once
+	if unrec, err := v.UnrecognizedCollateral(); err != nil {
+		fmt.Fprintf(stderr, "ccverify verify: --collateral: %v\n", err)
+		return exitUsage
+	} else {
+		for _, p := range unrec {
+			fmt.Fprintf(stderr, "ccverify: warning: --collateral %s: not collateral ccverify recognizes; ignored\n", p)
+		}
+	}
 	progress := newProgress(stderr, len(items))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -162,17 +197,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				it := &items[i]
-				raw, err := os.ReadFile(it.path)
-				if err != nil {
-					it.err = err
-				} else {
-					it.res, it.err = v.Evidence(context.Background(), raw)
-					it.output, err = render(it.res, *output, key)
-					if err != nil && it.err == nil {
-						it.err = err
-					}
-				}
+				verifyItem(v, &items[i], *output, key, *maxSize)
 				progress.done()
 			}
 		}()
@@ -183,57 +208,189 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	close(work)
 	wg.Wait()
 	progress.finish()
+	return report(items, *output, *verbose, stdout, stderr)
+}
 
+// verifyItem reads and verifies one file and renders its verdict.
+func verifyItem(v *verify.Verifier, it *item, output string, key *ecdsa.PrivateKey, maxSize int) {
+	raw, err := readEvidence(it.path, maxSize)
+	if err != nil {
+		it.err = err
+		return
+	}
+	it.res, it.err = v.Evidence(context.Background(), raw)
+	if errors.Is(it.err, verify.ErrFormat) || errors.Is(it.err, verify.ErrTooLarge) {
+		return // not evidence: no verdict, and no signed EAR for it
+	}
+	out, err := render(it.res, it.path, output, key)
+	it.output = out
+	if err != nil && it.err == nil {
+		it.err = err
+	}
+}
+
+// report prints the verdicts in argument order, then the summary, and
+// returns the exit status: the highest of the files'.
+func report(items []item, output string, verbose bool, stdout, stderr io.Writer) int {
 	code := exitAffirming
-	var counts [4]int // affirming, warning, contraindicated, unreadable
-	for _, it := range items {
-		switch {
-		case it.res == nil:
-			counts[3]++
-			fmt.Fprintf(stderr, "ccverify: %s: %v\n", it.path, it.err)
-			code = max(code, exitUsage)
+	var affirming, warning, contra, unavailable, unreadable, skipped int
+	var skippedNames []string
+	for i := range items {
+		it := &items[i]
+		if it.skipped() {
+			skipped++
+			skippedNames = append(skippedNames, it.path)
 			continue
-		case it.res.Status == ear.TrustTierAffirming:
-			counts[0]++
-		case it.res.Status == ear.TrustTierWarning:
-			counts[1]++
-			code = max(code, exitWarning)
+		}
+		c := it.exitCode()
+		code = max(code, c)
+		switch c {
+		case exitAffirming:
+			affirming++
+		case exitWarning:
+			warning++
+		case exitContraindicated:
+			contra++
+		case exitUnavailable:
+			unavailable++
 		default:
-			counts[2]++
-			code = max(code, exitContraindicated)
+			unreadable++
 		}
 		if it.err != nil {
-			fmt.Fprintf(stderr, "ccverify: %s: %v\n", it.path, it.err)
+			fmt.Fprintf(stderr, "ccverify: %s: %v%s\n", it.path, it.err, hint(it.err))
 		}
-		if *output == "text" {
+		if it.output == "" {
+			continue
+		}
+		if output == "text" {
 			fmt.Fprintf(stdout, "%s: %s", it.path, it.output)
 		} else {
 			fmt.Fprintln(stdout, it.output)
 		}
 	}
-	if len(items) > 1 || *output == "text" {
-		summary := fmt.Sprintf("%d file(s): %d affirming, %d warning, %d contraindicated or failed", len(items), counts[0], counts[1], counts[2])
-		if counts[3] > 0 {
-			summary += fmt.Sprintf(", %d unreadable", counts[3])
+	judged := len(items) - skipped
+	if judged == 0 {
+		fmt.Fprintf(stderr, "ccverify verify: no evidence in %s (%d file(s) skipped: not evidence)\n", strings.Join(dirsOf(items), ", "), skipped)
+		if verbose {
+			for _, p := range skippedNames {
+				fmt.Fprintf(stderr, "  skipped %s\n", p)
+			}
 		}
-		if *output == "text" {
-			fmt.Fprintln(stdout, summary)
-		} else {
-			fmt.Fprintln(stderr, summary)
+		return exitUsage
+	}
+	if len(items) > 1 || output == "text" {
+		summary := fmt.Sprintf("%d file(s): %d affirming, %d warning, %d contraindicated or failed", judged, affirming, warning, contra)
+		if unavailable > 0 {
+			summary += fmt.Sprintf(", %d not judged (collateral unavailable)", unavailable)
+		}
+		if unreadable > 0 {
+			summary += fmt.Sprintf(", %d unreadable or not evidence", unreadable)
+		}
+		if skipped > 0 {
+			summary += fmt.Sprintf(", %d skipped", skipped)
+			if !verbose {
+				summary += " (--verbose names them)"
+			}
+		}
+		w := stdout
+		if output != "text" {
+			w = stderr
+		}
+		fmt.Fprintln(w, summary)
+		if verbose {
+			for _, p := range skippedNames {
+				fmt.Fprintf(stderr, "  skipped %s: not evidence\n", p)
+			}
 		}
 	}
 	return code
 }
 
-// render formats one verdict for --output.
-func render(r *verify.Result, output string, key *ecdsa.PrivateKey) (string, error) {
+// hint adds what a user should do about an input that is not evidence.
+func hint(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "collateral, not evidence"):
+		return " (pass it with --collateral)"
+	case errors.Is(err, verify.ErrTooLarge):
+		return " (--max-size raises the limit)"
+	}
+	return ""
+}
+
+// dirsOf names the directory arguments the items came from, or the files.
+func dirsOf(items []item) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		d := it.path
+		if it.fromDir {
+			d = filepath.Dir(it.path)
+		}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// readEvidence reads a regular file of at most max bytes. Devices, FIFOs and
+// sockets are refused before anything is read: /dev/zero never ends and a
+// FIFO blocks.
+func readEvidence(path string, max int) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%v): evidence is read from files", fi.Mode().Type())
+	}
+	if fi.Size() > int64(max) {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d (--max-size)", verify.ErrTooLarge, fi.Size(), max)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes (--max-size)", verify.ErrTooLarge, max)
+	}
+	if len(b) == 0 {
+		return nil, errors.New("empty file")
+	}
+	return b, nil
+}
+
+// render formats one verdict for --output. JSON lines carry the file's path
+// beside the EAR (whose claims carry the evidence's SHA-256), so that lines
+// can be matched to files without relying on their order.
+func render(r *verify.Result, path, output string, key *ecdsa.PrivateKey) (string, error) {
 	switch output {
 	case "json":
 		b, err := r.EAR().MarshalJSON()
+		if err != nil {
+			return "", err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return "", err
+		}
+		m["path"] = path
+		b, err = json.Marshal(m)
 		return string(b), err
 	case "ear":
 		b, err := verify.SignEAR(r.EAR(), key)
-		return string(b), err
+		if err != nil {
+			return "", err
+		}
+		line, err := json.Marshal(map[string]string{"path": path, "evidence_sha256": fmt.Sprint(r.Claims["evidence_sha256"]), "ear": string(b)})
+		return string(line), err
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s", r.Status)
@@ -248,6 +405,14 @@ func render(r *verify.Result, output string, key *ecdsa.PrivateKey) (string, err
 		if v, ok := r.Claims["tcb_status"]; ok {
 			fmt.Fprintf(&sb, ", TCB %v", v)
 		}
+		if r.Format == verify.FormatSNP {
+			fmt.Fprintf(&sb, " report v%v, %v, %v", r.Claims["version"], r.Claims["product"], r.Claims["signing_key"])
+			tcb := fmt.Sprintf(", TCB bl %v tee %v snp %v ucode %v", r.Claims["reported_tcb_bootloader"], r.Claims["reported_tcb_tee"], r.Claims["reported_tcb_snp"], r.Claims["reported_tcb_microcode"])
+			if v, ok := r.Claims["reported_tcb_fmc"]; ok {
+				tcb += fmt.Sprintf(" fmc %v", v)
+			}
+			sb.WriteString(tcb)
+		}
 		sb.WriteString(")")
 	}
 	fmt.Fprintf(&sb, " at %s\n", r.Time.UTC().Format(time.RFC3339))
@@ -261,8 +426,15 @@ func render(r *verify.Result, output string, key *ecdsa.PrivateKey) (string, err
 			}
 		}
 	}
-	if v, ok := r.Claims["measurement"]; ok {
-		fmt.Fprintf(&sb, "  %-12s %v\n", "measurement", v)
+	if r.Format == verify.FormatSNP {
+		for _, k := range []string{"measurement", "report_data", "host_data", "chip_id"} {
+			if v, ok := r.Claims[k]; ok {
+				fmt.Fprintf(&sb, "  %-12s %v\n", k, v)
+			}
+		}
+	}
+	if v, ok := r.Claims["evidence_sha256"]; ok {
+		fmt.Fprintf(&sb, "  %-12s %v\n", "sha256", v)
 	}
 	if !r.Expires.IsZero() {
 		fmt.Fprintf(&sb, "  valid until %s\n", r.Expires.UTC().Format(time.RFC3339))
@@ -272,15 +444,15 @@ func render(r *verify.Result, output string, key *ecdsa.PrivateKey) (string, err
 
 // expand turns the arguments into the files to verify: a directory stands for
 // every regular file below it, in lexical order.
-func expand(args []string) ([]string, error) {
-	var out []string
+func expand(args []string) ([]item, error) {
+	var out []item
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
 			return nil, err
 		}
 		if !fi.IsDir() {
-			out = append(out, a)
+			out = append(out, item{path: a})
 			continue
 		}
 		var files []string
@@ -296,8 +468,13 @@ func expand(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("no evidence in %s: it holds no files", a)
+		}
 		sort.Strings(files)
-		out = append(out, files...)
+		for _, f := range files {
+			out = append(out, item{path: f, fromDir: true})
+		}
 	}
 	return out, nil
 }

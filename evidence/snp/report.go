@@ -127,7 +127,7 @@ func Parse(b []byte) (Report, error) {
 // bytes that follow it, which the report's signature does not cover.
 func ParsePrefix(b []byte) (Report, []byte, error) {
 	if len(b) < ReportSize {
-		return Report{}, nil, fmt.Errorf("%w: need %d bytes, have %d", ErrTruncated, ReportSize, len(b))
+		return Report{}, nil, fmt.Errorf("%w: have %d bytes, need %d", ErrTruncated, len(b), ReportSize)
 	}
 	v := binary.LittleEndian.Uint32(b[0x000:])
 	if v < MinVersion || v > MaxVersion {
