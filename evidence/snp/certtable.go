@@ -4,8 +4,13 @@
 package snp
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/maphash"
+	"slices"
 )
 
 // GUID is a 16-byte identifier of a certificate-table entry, in the byte order
@@ -62,6 +67,29 @@ var (
 	GUIDCRL  = mustGUID("92f81bc3-5811-4d3d-97ff-d19f88dc67ea") // CRL (DER)
 )
 
+// Limits of a certificate table. Real tables hold 3 to 5 entries (VCEK or
+// VLEK, ASK or ASVK, ARK, sometimes a CRL) of under 2 KiB each, and Linux
+// sizes the whole table's buffer by SEV_FW_BLOB_MAX_SIZE (16 KiB); the limits
+// leave a wide margin for vendor-specific entries and CRLs that grow, while
+// bounding what a consumer that parses every entry spends on a hostile table.
+const (
+	// MaxCertTableEntries is the largest number of entries accepted (the
+	// terminating zero entry not counted).
+	MaxCertTableEntries = 64
+	// MaxCertTableEntrySize is the largest entry accepted, in bytes: AMD's
+	// certificates are under 2 KiB, and a CRL of this size lists over a
+	// thousand revoked serials.
+	MaxCertTableEntrySize = 64 << 10
+	// MaxCertTableData is the largest sum of all entries' lengths, in bytes.
+	MaxCertTableData = 1 << 20
+)
+
+// ErrCertTableTooLarge reports a certificate table over one of its limits
+// ([MaxCertTableEntries], [MaxCertTableEntrySize], [MaxCertTableData]),
+// wrapped with the limit and the value. Like the other sentinel errors, it is
+// the only one such an error wraps: it is not also an [ErrCertTable].
+var ErrCertTableTooLarge = errors.New("snp: certificate table over its limits")
+
 const certTableEntrySize = 24 // GUID (16) ‖ offset (4, LE) ‖ length (4, LE)
 
 // CertTable is a parsed extended-report certificate table: a view over the
@@ -83,8 +111,17 @@ type CertTableEntry struct {
 }
 
 // ParseCertTable parses a certificate table. An empty input is an empty table.
-// Each entry's data must lie after the entry list and inside b, and no GUID may
-// appear twice. The CertTable refers to b; ParseCertTable allocates nothing.
+// Each entry's data must lie after the entry list and inside b, no GUID may
+// appear twice, and no two entries may share a byte: a table that points
+// several entries at one blob is refused ([ErrCertTable]). The table must keep
+// within [MaxCertTableEntries], [MaxCertTableEntrySize] and [MaxCertTableData]
+// ([ErrCertTableTooLarge]). So every accepted table guarantees its consumer
+// that the non-empty entries are distinct, disjoint ranges of b, together at
+// most MaxCertTableData bytes: parsing each entry once is work linear in the
+// table, and no blob needs parsing twice. ParseCertTable itself reads at most
+// MaxCertTableEntries+1 entries whatever len(b) (GUIDs go through a hash set,
+// data ranges through a sort of at most MaxCertTableEntries). The CertTable
+// refers to b; ParseCertTable allocates nothing.
 func ParseCertTable(b []byte) (CertTable, error) {
 	if len(b) == 0 {
 		return CertTable{}, nil
@@ -98,9 +135,18 @@ func ParseCertTable(b []byte) (CertTable, error) {
 		if isZero(b[off : off+certTableEntrySize]) {
 			break
 		}
+		if n == MaxCertTableEntries {
+			return CertTable{}, fmt.Errorf("%w: more than %d entries", ErrCertTableTooLarge, MaxCertTableEntries)
+		}
 		n++
 	}
 	end := uint64(n+1) * certTableEntrySize
+	var (
+		set   guidSet
+		spans [MaxCertTableEntries]entrySpan // the non-empty entries' data
+		ns    int
+		total uint64
+	)
 	for i := 0; i < n; i++ {
 		e := b[i*certTableEntrySize:]
 		o := uint64(binary.LittleEndian.Uint32(e[16:]))
@@ -111,13 +157,56 @@ func ParseCertTable(b []byte) (CertTable, error) {
 		if o+l > uint64(len(b)) {
 			return CertTable{}, fmt.Errorf("%w: entry %d (%v) data %d+%d exceeds the table's %d bytes", ErrTruncated, i, guidAt(b, i), o, l, len(b))
 		}
-		for j := 0; j < i; j++ {
-			if guidAt(b, j) == guidAt(b, i) {
-				return CertTable{}, fmt.Errorf("%w: GUID %v in entries %d and %d", ErrCertTable, guidAt(b, i), j, i)
-			}
+		if l > MaxCertTableEntrySize {
+			return CertTable{}, fmt.Errorf("%w: entry %d (%v) holds %d bytes, over %d", ErrCertTableTooLarge, i, guidAt(b, i), l, MaxCertTableEntrySize)
+		}
+		if total += l; total > MaxCertTableData {
+			return CertTable{}, fmt.Errorf("%w: entries 0-%d hold %d bytes, over %d", ErrCertTableTooLarge, i, total, MaxCertTableData)
+		}
+		if j, dup := set.add(b, i); dup {
+			return CertTable{}, fmt.Errorf("%w: GUID %v in entries %d and %d", ErrCertTable, guidAt(b, i), j, i)
+		}
+		if l > 0 {
+			spans[ns] = entrySpan{off: uint32(o), len: uint32(l), entry: uint8(i)}
+			ns++
+		}
+	}
+	slices.SortFunc(spans[:ns], func(x, y entrySpan) int { return cmp.Compare(x.off, y.off) })
+	for k := 1; k < ns; k++ {
+		if p, q := spans[k-1], spans[k]; uint64(q.off) < uint64(p.off)+uint64(p.len) {
+			return CertTable{}, fmt.Errorf("%w: entries %d (%v, %d+%d) and %d (%v, %d+%d) share bytes", ErrCertTable, p.entry, guidAt(b, int(p.entry)), p.off, p.len, q.entry, guidAt(b, int(q.entry)), q.off, q.len)
 		}
 	}
 	return CertTable{raw: b, n: n}, nil
+}
+
+// entrySpan is where one entry's data lies in the table.
+type entrySpan struct {
+	off, len uint32
+	entry    uint8
+}
+
+// guidSeed keys the GUID set's hash, so that a table cannot choose GUIDs that
+// collide (it could only slow the set down to MaxCertTableEntries² compares).
+var guidSeed = maphash.MakeSeed()
+
+// guidSet is an open-addressing set of the GUIDs of a table's entries, on
+// the stack: slots hold entry index + 1, 0 is free. Twice as many slots as
+// entries keeps probes short.
+type guidSet [2 * MaxCertTableEntries]uint8
+
+// add inserts entry i's GUID; if an earlier entry j has it, add returns j, true.
+func (s *guidSet) add(b []byte, i int) (int, bool) {
+	g := b[i*certTableEntrySize : i*certTableEntrySize+16]
+	for h := maphash.Bytes(guidSeed, g) % uint64(len(s)); ; h = (h + 1) % uint64(len(s)) {
+		if s[h] == 0 {
+			s[h] = uint8(i + 1)
+			return 0, false
+		}
+		if j := int(s[h] - 1); bytes.Equal(b[j*certTableEntrySize:j*certTableEntrySize+16], g) {
+			return j, true
+		}
+	}
 }
 
 func guidAt(b []byte, i int) GUID {

@@ -39,16 +39,21 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzParseCertTable checks that no input panics and every entry lies inside the input.
+// FuzzParseCertTable checks that no input panics, every entry lies inside the
+// input, and every accepted table keeps the limits ParseCertTable promises.
 func FuzzParseCertTable(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(buildTable(blob{snp.GUIDVCEK, gsgtestdata.VcekBytes}, blob{snp.GUIDASK, []byte("x")}))
 	f.Add(buildTable())
+	f.Add(spans(8, [2]int{0, 4}, [2]int{4, 4}, [2]int{2, 0}))
+	f.Add(spans(3, [2]int{0, 2}, [2]int{1, 2}))
+	f.Add(spans(snp.MaxCertTableEntries+1, sequential(snp.MaxCertTableEntries+1, 1)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ct, err := snp.ParseCertTable(b)
 		if err != nil {
 			return
 		}
+		checkBounds(t, b, ct)
 		for i := 0; i < ct.Len(); i++ {
 			e := ct.Entry(i)
 			if len(e.Data) > len(b) {
