@@ -34,6 +34,12 @@ type Expect struct {
 	TCBStatus string `json:"tcb_status"`
 	Debug     bool   `json:"debug"`
 	Failure   string `json:"failure"`
+	// Status, when set, is the EAR status the case must get (affirming,
+	// warning, contraindicated).
+	Status string `json:"status"`
+	// RevocationChecked, when set, says whether the case's collateral lets
+	// revocation be checked.
+	RevocationChecked *bool `json:"revocation_checked"`
 }
 
 // Fact returns the case's fact named k as a string ("" when absent).
