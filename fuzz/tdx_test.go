@@ -5,6 +5,8 @@ package fuzz
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -55,11 +57,15 @@ func FuzzTDXDifferential(f *testing.F) {
 }
 
 // FuzzVerifyEvidence runs the verify entry point on any bytes: it must not
-// panic, must always return a Result, and must never affirm evidence whose
-// verification failed.
+// panic, must always return a Result, must never affirm evidence whose
+// verification failed, and returns an error exactly when the status is
+// contraindicated. Hex and base64 text of evidence is decoded, so the seeds
+// include those forms.
 func FuzzVerifyEvidence(f *testing.F) {
 	seedTDX(f)
 	seedSNP(f)
+	f.Add([]byte(hex.EncodeToString(gtdata.RawQuoteV5)))
+	f.Add([]byte(base64.StdEncoding.EncodeToString(gtdata.RawQuote)))
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := verify.Evidence(context.Background(), b, verify.Options{Offline: true, Time: at})
@@ -72,8 +78,9 @@ func FuzzVerifyEvidence(f *testing.F) {
 			}
 			return
 		}
-		if r.Status == ear.TrustTierNone {
-			t.Fatal("verified evidence without a status")
+		if r.Status == ear.TrustTierNone || r.Status == ear.TrustTierContraindicated {
+			// err is nil exactly when the status is affirming or warning.
+			t.Fatalf("evidence without an error has status %v", r.Status)
 		}
 	})
 }
