@@ -6,12 +6,16 @@ package verify
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/veraison/ear"
 )
 
@@ -19,16 +23,28 @@ import (
 // issues (ear.verifier-id).
 const (
 	VerifierDeveloper = "https://github.com/ccverify/ccverify"
-	VerifierBuild     = "ccverify 0.1.0"
+	VerifierBuild     = "ccverify 0.2.0"
 )
 
-// ErrEARSignature reports an EAR whose signature does not verify with the key given.
-var ErrEARSignature = errors.New("verify: EAR signature does not verify")
+// Errors of EAR signing and verification.
+var (
+	// ErrEARSignature reports an EAR whose signature does not verify with
+	// the key given, or that is not a well-formed EAR JWT.
+	ErrEARSignature = errors.New("verify: EAR signature does not verify")
+	// ErrEARExpired reports an EAR past its exp at the verification time.
+	ErrEARExpired = errors.New("verify: EAR expired")
+	// ErrEARNonce reports an EAR whose eat_nonce is not the one expected.
+	ErrEARNonce = errors.New("verify: EAR nonce does not match")
+	// ErrEARKey reports a key type or curve EARs cannot be signed with.
+	ErrEARKey = errors.New("verify: unsupported EAR key")
+)
 
 // EAR returns the EAT Attestation Result for r: one submodule named after the
 // evidence format, with the status, the trustworthiness vector and the claims
-// as annotated evidence. Its issue time (iat) is now; the verification time,
-// which an offline audit sets in the past, is the claim verification_time.
+// as annotated evidence; the nonce of Options.Binding as eat_nonce. Its issue
+// time (iat) is now; the verification time, which an offline audit sets in
+// the past, is the claim verification_time. Its expiry is set when signing
+// (see [EAROptions]).
 func (r *Result) EAR() *ear.AttestationResult {
 	name := string(r.Format)
 	if name == "" {
@@ -40,48 +56,153 @@ func (r *Result) EAR() *ear.AttestationResult {
 	sub.Status = &status
 	vector := r.Vector
 	sub.TrustVector = &vector
+	if r.PolicyID != "" {
+		id := r.PolicyID
+		sub.AppraisalPolicyID = &id
+	}
 	claims := make(map[string]any, len(r.Claims)+1)
 	for k, v := range r.Claims {
 		claims[k] = v
 	}
 	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
 	sub.VeraisonAnnotatedEvidence = &claims
+	if len(r.Nonce) > 0 {
+		n := encodeNonce(r.Nonce)
+		ar.Nonce = &n
+	}
 	return ar
 }
 
-// SignEAR signs ar as a JWT with key: ES256 for a P-256 key, ES384 for P-384.
-func SignEAR(ar *ear.AttestationResult, key *ecdsa.PrivateKey) ([]byte, error) {
-	alg, err := algFor(key.Curve)
-	if err != nil {
-		return nil, err
-	}
-	return ar.Sign(alg, key)
+// encodeNonce is eat_nonce's JSON form: base64url without padding, as EAT's
+// JSON serialization writes byte strings.
+func encodeNonce(n []byte) string { return base64.RawURLEncoding.EncodeToString(n) }
+
+// EAROptions configure the signed EAR.
+type EAROptions struct {
+	// KeyID, when set, is the JWS kid header: which of the verifier's keys
+	// signed, for relying parties that rotate them.
+	KeyID string
+	// Expires is the EAR's exp. Zero means none. [Result.Sign] sets it to
+	// the earliest of Result.Expires and now + Lifetime.
+	Expires time.Time
 }
 
-// VerifyEAR checks the signature of an EAR JWT with the verifier's public key
-// and returns its claims: what a relying party calls before trusting an EAR.
-func VerifyEAR(token []byte, pub crypto.PublicKey) (*ear.AttestationResult, error) {
-	k, ok := pub.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: key type %T (want *ecdsa.PublicKey)", ErrEARSignature, pub)
+// Sign returns r's EAR signed with key (see [SignEAR]), with exp the earliest
+// of the expiry of everything the verdict rests on (Result.Expires) and now +
+// lifetime (zero lifetime: no such bound).
+func (r *Result) Sign(key crypto.Signer, keyID string, lifetime time.Duration) ([]byte, error) {
+	exp := r.Expires
+	if lifetime > 0 {
+		if bound := time.Now().Add(lifetime); exp.IsZero() || bound.Before(exp) {
+			exp = bound
+		}
 	}
-	alg, err := algFor(k.Curve)
+	return SignEAR(r.EAR(), key, EAROptions{KeyID: keyID, Expires: exp})
+}
+
+// SignEAR signs ar as a JWT with key: ES256 for a P-256 ECDSA key, ES384 for
+// P-384, EdDSA for Ed25519. The claims are the EAR's (ear-go's encoding),
+// plus exp when opts.Expires is set; the header carries kid when given.
+func SignEAR(ar *ear.AttestationResult, key crypto.Signer, opts EAROptions) ([]byte, error) {
+	alg, err := algFor(key.Public())
 	if err != nil {
 		return nil, err
 	}
-	var ar ear.AttestationResult
-	if err := ar.Verify(token, alg, k); err != nil {
+	// ear-go validates and encodes the claims; the token is built here so
+	// that it can carry exp and kid, which ear-go v1.1 does not write.
+	b, err := ar.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	tok := jwt.New()
+	if err := tok.(interface{ UnmarshalJSON([]byte) error }).UnmarshalJSON(b); err != nil {
+		return nil, err
+	}
+	if !opts.Expires.IsZero() {
+		if err := tok.Set(jwt.ExpirationKey, opts.Expires.Unix()); err != nil {
+			return nil, err
+		}
+	}
+	hdr := jws.NewHeaders()
+	if opts.KeyID != "" {
+		if err := hdr.Set(jws.KeyIDKey, opts.KeyID); err != nil {
+			return nil, err
+		}
+	}
+	signer := any(key)
+	if k, ok := key.(*ed25519.PrivateKey); ok {
+		signer = *k
+	}
+	return jwt.Sign(tok, jwt.WithKey(alg, signer, jws.WithProtectedHeaders(hdr)))
+}
+
+// EARVerifyOptions are the checks [VerifyEAR] makes besides the signature.
+type EARVerifyOptions struct {
+	// Time is when exp is checked; zero means now.
+	Time time.Time
+	// Nonce, when set, must be the EAR's eat_nonce: the relying party's
+	// challenge, bound into the evidence and echoed by the verifier.
+	Nonce []byte
+}
+
+// VerifyEAR checks an EAR JWT as a relying party must before acting on it:
+// the signature with the verifier's public key (ECDSA P-256/P-384 or
+// Ed25519), the expiry at opts.Time, the nonce when one is expected, and the
+// EAR's own validity (profile, verifier id, status per submodule). It returns
+// the claims.
+func VerifyEAR(token []byte, pub crypto.PublicKey, opts EARVerifyOptions) (*ear.AttestationResult, error) {
+	alg, err := algFor(pub)
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := pub.(*ed25519.PublicKey); ok {
+		pub = *k
+	}
+	tok, err := jwt.Parse(token, jwt.WithKey(alg, pub), jwt.WithValidate(false))
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEARSignature, err)
+	}
+	now := opts.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if exp := tok.Expiration(); !exp.IsZero() && !now.Before(exp) {
+		return nil, fmt.Errorf("%w: exp %s, verification time %s", ErrEARExpired, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	msg, err := jws.Parse(token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEARSignature, err)
+	}
+	var ar ear.AttestationResult
+	if err := ar.UnmarshalJSON(msg.Payload()); err != nil {
+		return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)
+	}
+	if len(opts.Nonce) > 0 {
+		want := encodeNonce(opts.Nonce)
+		got := "(none)"
+		if ar.Nonce != nil {
+			got = *ar.Nonce
+		}
+		if got != want {
+			return nil, fmt.Errorf("%w: eat_nonce %s, want %s", ErrEARNonce, got, want)
+		}
 	}
 	return &ar, nil
 }
 
-func algFor(c elliptic.Curve) (jwa.SignatureAlgorithm, error) {
-	switch c {
-	case elliptic.P256():
-		return jwa.ES256, nil
-	case elliptic.P384():
-		return jwa.ES384, nil
+// algFor is the JWS algorithm of a key: ES256, ES384 or EdDSA.
+func algFor(key any) (jwa.SignatureAlgorithm, error) {
+	switch k := key.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return jwa.ES256, nil
+		case elliptic.P384():
+			return jwa.ES384, nil
+		}
+		return "", fmt.Errorf("%w: ECDSA curve %s (want P-256 or P-384)", ErrEARKey, k.Curve.Params().Name)
+	case ed25519.PublicKey, *ed25519.PublicKey:
+		return jwa.EdDSA, nil
 	}
-	return "", fmt.Errorf("verify: unsupported EAR signing curve %v (want P-256 or P-384)", c.Params().Name)
+	return "", fmt.Errorf("%w: %T (want ECDSA P-256/P-384 or Ed25519)", ErrEARKey, key)
 }

@@ -113,6 +113,9 @@ type Options struct {
 	// AllowDebug accepts debug TDs and guests without contraindicating them.
 	// A debug guest's memory is readable by its host: never for secrets.
 	AllowDebug bool
+	// Binding, when set, ties the evidence to a request: REPORT_DATA must
+	// carry the relying party's nonce (see [Binding]).
+	Binding Binding
 	// MaxEvidenceSize bounds the evidence, in bytes: larger input is
 	// ErrTooLarge before any parsing. Zero means DefaultMaxEvidenceSize.
 	MaxEvidenceSize int
@@ -156,6 +159,13 @@ type Result struct {
 	// Expires is when the verdict stops holding: the earliest expiry of the
 	// certificates and collateral it rests on (zero when unknown).
 	Expires time.Time
+
+	// Nonce is the relying party's challenge the evidence was bound to
+	// (Options.Binding.Nonce), echoed as the EAR's eat_nonce.
+	Nonce []byte
+	// PolicyID names the appraisal policy applied (the EAR's
+	// ear.appraisal-policy-id); empty when none was given.
+	PolicyID string
 
 	partial bool // a check could not be made: at most warning
 }
@@ -216,7 +226,7 @@ func (v *Verifier) loadCollateral() error {
 // See the package function [Evidence].
 func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	opts := &v.opts
-	r := &Result{Time: opts.Time, Claims: map[string]any{}}
+	r := &Result{Time: opts.Time, Claims: map[string]any{}, Nonce: opts.Binding.Nonce}
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
@@ -247,6 +257,9 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	default:
 		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
 		r.fail(err)
+	}
+	if err == nil {
+		err = checkBinding(r, &opts.Binding)
 	}
 	return r, r.finish(err)
 }

@@ -190,11 +190,11 @@ func TestEARRoundTrip(t *testing.T) {
 	}
 
 	key, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	token, err := verify.SignEAR(r.EAR(), key)
+	token, err := verify.SignEAR(r.EAR(), key, verify.EAROptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := verify.VerifyEAR(token, &key.PublicKey)
+	got, err := verify.VerifyEAR(token, &key.PublicKey, verify.EARVerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,11 +202,11 @@ func TestEARRoundTrip(t *testing.T) {
 		t.Errorf("verified EAR status %v", *got.Submods["tdx"].Status)
 	}
 	other, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if _, err := verify.VerifyEAR(token, &other.PublicKey); !errors.Is(err, verify.ErrEARSignature) {
+	if _, err := verify.VerifyEAR(token, &other.PublicKey, verify.EARVerifyOptions{}); !errors.Is(err, verify.ErrEARSignature) {
 		t.Errorf("EAR verified with another key: %v", err)
 	}
 	token[len(token)/2] ^= 1
-	if _, err := verify.VerifyEAR(token, &key.PublicKey); !errors.Is(err, verify.ErrEARSignature) {
+	if _, err := verify.VerifyEAR(token, &key.PublicKey, verify.EARVerifyOptions{}); !errors.Is(err, verify.ErrEARSignature) {
 		t.Errorf("tampered EAR: %v", err)
 	}
 }

@@ -10,6 +10,7 @@
 //	ccverify inspect [--json] FILE
 //	ccverify verify [flags] FILE|DIR...
 //	ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
+//	ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
 //
 // verify prints a verdict per file. Many files, or a directory, make an
 // offline audit: they are verified in parallel and a summary line ends the run.
@@ -63,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return verifyCmd(args[1:], stdout, stderr)
 	case "collateral":
 		return collateralCmd(args[1:], stdout, stderr)
+	case "ear":
+		return earCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitAffirming
@@ -82,6 +85,9 @@ func usage(w io.Writer) {
   ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
                                         fetch a TDX quote's Intel collateral into DIR,
                                         for verify --offline --collateral DIR
+  ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
+                                        check an EAR's signature, expiry and nonce, print
+                                        its claims; exit 0/1/2 by its status (2 if rejected)
   ccverify version                      print the version
   ccverify help                         print this help
 
@@ -92,7 +98,14 @@ verify flags:
   --collateral PATH      collateral file or directory (repeatable)
   --at RFC3339           verification time (default: now)
   --output text|json|ear human summary; EAR claims set per line; signed EAR JWT per line
-  --signing-key FILE     PEM EC private key for the EAR (default: an ephemeral P-256 key)
+  --signing-key FILE     PEM private key for the EAR: EC P-256/P-384 or Ed25519
+                         (default: an ephemeral P-256 key)
+  --key-id ID            kid header of the EAR
+  --ear-lifetime DUR     the EAR's exp is at most now + DUR (default: the collateral's expiry)
+  --nonce HEX            REPORT_DATA must be this nonce, zero padded (echoed as eat_nonce)
+  --report-data-hash H   sha256|sha384|sha512: REPORT_DATA = H(nonce || runtime data)
+  --runtime-data FILE    runtime data hashed after the nonce (Trustee's binding)
+  --report-data HEX      REPORT_DATA expected exactly (zero padded)
   --jobs N               files verified in parallel (default: number of CPUs)
   --verbose              name the files of a directory that are skipped as not evidence
   --max-size BYTES       largest evidence file read (default 1 MiB)

@@ -146,7 +146,7 @@ func TestVerifyEAROutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &line); err != nil || line.Path != q {
 		t.Fatalf("ear line %q: %v (path %q, want %q)", out, err, line.Path, q)
 	}
-	ar, err := verify.VerifyEAR([]byte(line.EAR), &key.PublicKey)
+	ar, err := verify.VerifyEAR([]byte(line.EAR), &key.PublicKey, verify.EARVerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

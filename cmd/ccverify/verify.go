@@ -6,10 +6,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -89,6 +92,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
 		amdRoot        = fl.String("amd-root", "", "PEM ARK(s) to trust besides the pinned AMD roots (test vectors)")
 		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
+		nonce          = fl.String("nonce", "", "hex nonce REPORT_DATA must carry (zero padded, or hashed with --report-data-hash)")
+		reportData     = fl.String("report-data", "", "hex REPORT_DATA expected exactly (zero padded to 64 bytes)")
+		reportDataHash = fl.String("report-data-hash", "", "sha256, sha384 or sha512: REPORT_DATA = hash(nonce || runtime data)")
+		runtimeData    = fl.String("runtime-data", "", "file of runtime data hashed after the nonce (with --report-data-hash)")
+		keyID          = fl.String("key-id", "", "kid header of the signed EAR")
+		earLifetime    = fl.Duration("ear-lifetime", 0, "bound the EAR's exp to now + this (default: the collateral's expiry alone)")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	files, code, ok := parseArgs(fl, args, stdout, stderr)
@@ -167,13 +176,17 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	var key *ecdsa.PrivateKey
+	var key *earKey
 	if *output == "ear" {
-		var err error
-		if key, err = loadSigningKey(*signingKey, stderr); err != nil {
+		signer, err := loadSigningKey(*signingKey, stderr)
+		if err != nil {
 			fmt.Fprintf(stderr, "ccverify verify: --signing-key: %v\n", err)
 			return exitUsage
 		}
+		key = &earKey{signer: signer, id: *keyID, lifetime: *earLifetime}
+	}
+	if code, ok := bindingFlags(&opts.Binding, *nonce, *reportData, *reportDataHash, *runtimeData, stderr); !ok {
+		return code
 	}
 	items, err := expand(files)
 	if err != nil {
@@ -212,7 +225,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // verifyItem reads and verifies one file and renders its verdict.
-func verifyItem(v *verify.Verifier, it *item, output string, key *ecdsa.PrivateKey, maxSize int) {
+func verifyItem(v *verify.Verifier, it *item, output string, key *earKey, maxSize int) {
 	raw, err := readEvidence(it.path, maxSize)
 	if err != nil {
 		it.err = err
@@ -370,7 +383,7 @@ func readEvidence(path string, max int) ([]byte, error) {
 // render formats one verdict for --output. JSON lines carry the file's path
 // beside the EAR (whose claims carry the evidence's SHA-256), so that lines
 // can be matched to files without relying on their order.
-func render(r *verify.Result, path, output string, key *ecdsa.PrivateKey) (string, error) {
+func render(r *verify.Result, path, output string, key *earKey) (string, error) {
 	switch output {
 	case "json":
 		b, err := r.EAR().MarshalJSON()
@@ -385,7 +398,7 @@ func render(r *verify.Result, path, output string, key *ecdsa.PrivateKey) (strin
 		b, err = json.Marshal(m)
 		return string(b), err
 	case "ear":
-		b, err := verify.SignEAR(r.EAR(), key)
+		b, err := r.Sign(key.signer, key.id, key.lifetime)
 		if err != nil {
 			return "", err
 		}
@@ -479,9 +492,17 @@ func expand(args []string) ([]item, error) {
 	return out, nil
 }
 
-// loadSigningKey reads a PEM EC private key (SEC 1 or PKCS #8), or makes an
-// ephemeral P-256 key and says so on stderr with its public key.
-func loadSigningKey(path string, stderr io.Writer) (*ecdsa.PrivateKey, error) {
+// earKey is how --output ear signs.
+type earKey struct {
+	signer   crypto.Signer
+	id       string
+	lifetime time.Duration
+}
+
+// loadSigningKey reads a PEM private key (EC: SEC 1 or PKCS #8; Ed25519:
+// PKCS #8), or makes an ephemeral P-256 key and says so on stderr with its
+// public key.
+func loadSigningKey(path string, stderr io.Writer) (crypto.Signer, error) {
 	if path == "" {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -513,13 +534,56 @@ func loadSigningKey(path string, stderr io.Writer) (*ecdsa.PrivateKey, error) {
 			if err != nil {
 				return nil, err
 			}
-			ek, ok := k.(*ecdsa.PrivateKey)
-			if !ok {
-				return nil, fmt.Errorf("key type %T: want an EC key", k)
+			switch k := k.(type) {
+			case *ecdsa.PrivateKey:
+				return k, nil
+			case ed25519.PrivateKey:
+				return k, nil
 			}
-			return ek, nil
+			return nil, fmt.Errorf("key type %T: want an EC or Ed25519 key", k)
 		}
 	}
+}
+
+// bindingFlags fills b from --nonce, --report-data, --report-data-hash and
+// --runtime-data; ok false means a usage error, already reported.
+func bindingFlags(b *verify.Binding, nonce, reportData, hash, runtimeData string, stderr io.Writer) (int, bool) {
+	var err error
+	if nonce != "" {
+		if b.Nonce, err = hex.DecodeString(nonce); err != nil || len(b.Nonce) == 0 {
+			fmt.Fprintf(stderr, "ccverify verify: --nonce %q: want hex\n", nonce)
+			return exitUsage, false
+		}
+	}
+	if reportData != "" {
+		if b.ReportData, err = hex.DecodeString(reportData); err != nil || len(b.ReportData) == 0 {
+			fmt.Fprintf(stderr, "ccverify verify: --report-data %q: want hex\n", reportData)
+			return exitUsage, false
+		}
+	}
+	switch hash {
+	case "":
+	case "sha256":
+		b.Hash = crypto.SHA256
+	case "sha384":
+		b.Hash = crypto.SHA384
+	case "sha512":
+		b.Hash = crypto.SHA512
+	default:
+		fmt.Fprintf(stderr, "ccverify verify: --report-data-hash %q: want sha256, sha384 or sha512\n", hash)
+		return exitUsage, false
+	}
+	if runtimeData != "" {
+		if b.RuntimeData, err = os.ReadFile(runtimeData); err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --runtime-data: %v\n", err)
+			return exitUsage, false
+		}
+	}
+	if _, err := b.Expected(); !b.IsZero() && err != nil {
+		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
+		return exitUsage, false
+	}
+	return 0, true
 }
 
 // progress counts finished files on stderr when it is a terminal.
