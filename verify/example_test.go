@@ -5,6 +5,11 @@ package verify_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,4 +35,36 @@ func ExampleEvidence() {
 	// - quote signature chain verifies to the Intel SGX Root CA (PCK issued by the platform CA)
 	// - TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline
 	// FMSPC: 90c06f000000
+}
+
+// A relying party checks the EAR a verifier sent before acting on it: the
+// verifier's signature, that it has not expired, and that it answers the
+// relying party's own challenge.
+func ExampleVerifyEAR() {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	// The verifier: the quote's REPORT_DATA carries the challenge it was
+	// asked for (here the quote's own, as real quotes carry no nonce of ours).
+	challenge, _ := hex.DecodeString("945eaacf5abc1f719d8666a942fda03d1edcb4490277396093dc5a5289ab9f1e094aed63060cd4a4933a4dd537ed1255c9c79ecb3ed82cd1b486233e31c25c3a")
+	r, err := verify.Evidence(context.Background(), gtdata.RawQuoteV5, verify.Options{
+		Offline: true, Time: at, Binding: verify.Binding{Nonce: challenge},
+	})
+	if err != nil {
+		fmt.Println("rejected:", err)
+		return
+	}
+	verifierKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	token, _ := verify.SignEAR(r.EAR(), verifierKey, verify.EAROptions{KeyID: "verifier-2026", Expires: time.Now().Add(time.Hour)})
+
+	// The relying party, holding the verifier's public key and its challenge.
+	ar, err := verify.VerifyEAR(token, &verifierKey.PublicKey, verify.EARVerifyOptions{Nonce: challenge})
+	if err != nil {
+		fmt.Println("EAR rejected:", err)
+		return
+	}
+	fmt.Println("tdx:", *ar.Submods["tdx"].Status)
+	_, err = verify.VerifyEAR(token, &verifierKey.PublicKey, verify.EARVerifyOptions{Nonce: []byte("another request")})
+	fmt.Println(errors.Is(err, verify.ErrEARNonce))
+	// Output:
+	// tdx: warning
+	// true
 }
