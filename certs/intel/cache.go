@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -33,7 +34,16 @@ type Cache struct {
 	certs []*x509.Certificate
 	sets  map[cacheKey]*Collateral
 	fetch sync.Mutex // one fetch at a time
+	// refetched holds, per platform fetched again because no piece on hand
+	// proved itself, the verification time before which it is not fetched
+	// again for that reason.
+	refetched map[cacheKey]time.Time
 }
+
+// refetchInterval bounds how often a platform's collateral is fetched again
+// because the pieces on hand do not prove themselves (forged, stale, …):
+// once per verification time, and at most once an hour as time passes.
+const refetchInterval = time.Hour
 
 type cacheKey struct {
 	fmspc [6]byte
@@ -149,7 +159,10 @@ func (c *Cache) Collateral(fmspc [6]byte, ca CAType, t time.Time) *Collateral {
 
 // Evaluate evaluates a quote whose chain [VerifyQuote] verified, with the
 // cached collateral for its FMSPC and CA, fetching it first through Client
-// when pieces are missing or expired. See [Evaluate].
+// when pieces are missing or expired, and once more when the pieces on hand
+// for a required piece all fail their proof (a forged or stale TCB Info in a
+// collateral directory never shadows Intel's), at most once an hour per
+// platform. See [Evaluate].
 func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, opts EvaluateOptions) (*Result, error) {
 	if chain == nil {
 		return nil, fmt.Errorf("%w: no verified PCK chain", ErrCollateralMissing)
@@ -172,5 +185,42 @@ func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, op
 		}
 		c.fetch.Unlock()
 	}
-	return Evaluate(q, chain, col, opts)
+	res, err := Evaluate(q, chain, col, opts)
+	var ie *ineligibleError
+	if c.Client == nil || !errors.As(err, &ie) {
+		return res, err
+	}
+	k := cacheKey{fmspc, ca}
+	c.fetch.Lock()
+	defer c.fetch.Unlock()
+	if now := c.Collateral(fmspc, ca, t); now != col { // another caller fetched meanwhile
+		col = now
+		if res, err = Evaluate(q, chain, col, opts); !errors.As(err, &ie) {
+			return res, err
+		}
+	}
+	c.mu.Lock()
+	until, done := c.refetched[k]
+	c.mu.Unlock()
+	if done && t.Before(until) {
+		return res, err
+	}
+	fetched, ferr := c.Client.Fetch(ctx, fmspc, ca)
+	c.mu.Lock()
+	if c.refetched == nil {
+		c.refetched = make(map[cacheKey]time.Time)
+	}
+	c.refetched[k] = t.Add(refetchInterval)
+	if len(c.refetched) > maxRefetched { // bounded: forget the others
+		c.refetched = map[cacheKey]time.Time{k: t.Add(refetchInterval)}
+	}
+	c.mu.Unlock()
+	if ferr != nil {
+		return nil, fmt.Errorf("%w (the collateral on hand: %w)", ferr, err)
+	}
+	c.Add(fetched)
+	return Evaluate(q, chain, c.Collateral(fmspc, ca, t), opts)
 }
+
+// maxRefetched bounds the platforms whose refetch time a Cache remembers.
+const maxRefetched = 1024

@@ -358,9 +358,9 @@ func LoadCollateral(path string) (*Collateral, error) {
 func (c *Collateral) Missing(fmspc [6]byte, ca CAType) error {
 	var miss []string
 	if c.tcbInfo(fmspc) == nil {
-		miss = append(miss, fmt.Sprintf("TCB Info for FMSPC %x", fmspc))
+		miss = append(miss, fmt.Sprintf("TCB Info (TDX) for FMSPC %x", fmspc))
 	}
-	if len(c.QEIdentities) == 0 {
+	if !c.hasQEIdentity() {
 		miss = append(miss, "QE Identity (TD_QE)")
 	}
 	var pck, root bool
@@ -392,189 +392,46 @@ func (c *Collateral) hasCN(cn string) bool {
 	return false
 }
 
-// tcbInfo selects the TCB Info for fmspc without regard to time (for Missing).
+// tcbInfo returns a TDX TCB Info for fmspc, without regard to proof or time
+// (for Missing).
 func (c *Collateral) tcbInfo(fmspc [6]byte) *TCBInfo {
 	for _, ti := range c.TCBInfos {
-		if ti.FMSPC == fmspc {
+		if ti.FMSPC == fmspc && ti.ID == TCBInfoIDTDX {
 			return ti
 		}
 	}
 	return nil
 }
 
-// better reports whether a piece (valid window aStart..aEnd, evaluation
-// number an) should be preferred to another at time t: valid at t first, then
-// the higher evaluation number, then the later issue.
-func better(t, aStart, aEnd time.Time, an int, bStart, bEnd time.Time, bn int) bool {
-	av := !t.Before(aStart) && t.Before(aEnd)
-	bv := !t.Before(bStart) && t.Before(bEnd)
-	if av != bv {
-		return av
-	}
-	if an != bn {
-		return an > bn
-	}
-	return aStart.After(bStart)
-}
-
-// verified is the collateral Evaluate uses for one quote, every piece proven.
-type verified struct {
-	tcbInfo                    *TCBInfo
-	qeIdentity                 *QEIdentity
-	pckCRL, rootCRL            *CRL
-	earliestIssue, latestIssue time.Time
-	earliestExpiry             time.Time
-}
-
-func (v *verified) issued(start, end time.Time) {
-	if v.earliestIssue.IsZero() || start.Before(v.earliestIssue) {
-		v.earliestIssue = start
-	}
-	if start.After(v.latestIssue) {
-		v.latestIssue = start
-	}
-	v.expires(end)
-}
-
-func (v *verified) expires(end time.Time) {
-	if v.earliestExpiry.IsZero() || end.Before(v.earliestExpiry) {
-		v.earliestExpiry = end
-	}
-}
-
-// verify selects and proves the pieces that apply to chain at time t.
-func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time) (*verified, error) {
-	ext := &chain.Extensions
-	v := &verified{}
-	v.expires(chain.NotAfter())
-
-	// TCB Info for the FMSPC.
-	for _, ti := range c.TCBInfos {
-		if ti.FMSPC != ext.FMSPC {
-			continue
-		}
-		if v.tcbInfo == nil || better(t, ti.IssueDate, ti.NextUpdate, ti.TCBEvaluationDataNumber, v.tcbInfo.IssueDate, v.tcbInfo.NextUpdate, v.tcbInfo.TCBEvaluationDataNumber) {
-			v.tcbInfo = ti
-		}
-	}
-	if v.tcbInfo == nil {
-		if len(c.TCBInfos) == 0 {
-			return nil, fmt.Errorf("%w: TCB Info for FMSPC %x", ErrCollateralMissing, ext.FMSPC)
-		}
-		have := make([]string, len(c.TCBInfos))
-		for i, ti := range c.TCBInfos {
-			have[i] = ti.FMSPCString()
-		}
-		return nil, fmt.Errorf("%w: PCK FMSPC %x, TCB Info for %s", ErrFMSPCMismatch, ext.FMSPC, strings.Join(have, ", "))
-	}
-	ti := v.tcbInfo
-	if err := ti.checkTDX(); err != nil {
-		return nil, err
-	}
-	if ti.PCEID != ext.PCEID {
-		return nil, fmt.Errorf("%w: PCK PCE-ID %x, tcbInfo.pceId %x", ErrTCBInfoMismatch, ext.PCEID, ti.PCEID)
-	}
-	tiSigner, err := c.signedBy(func(s *x509.Certificate) error { return ti.VerifySignature(s) }, opts, t, "TCB Info "+ti.FMSPCString())
-	if err != nil {
-		return nil, err
-	}
-	if err := window("TCB Info "+ti.FMSPCString(), ti.IssueDate, ti.NextUpdate, t, opts.AllowExpiredCollateral); err != nil {
-		return nil, err
-	}
-	v.issued(ti.IssueDate, ti.NextUpdate)
-	v.expires(tiSigner.NotAfter)
-
-	// QE Identity.
+// hasQEIdentity reports whether the collateral has a TD_QE identity.
+func (c *Collateral) hasQEIdentity() bool {
 	for _, qe := range c.QEIdentities {
-		if qe.ID != QEIdentityIDTDX {
-			continue
-		}
-		if v.qeIdentity == nil || better(t, qe.IssueDate, qe.NextUpdate, qe.TCBEvaluationDataNumber, v.qeIdentity.IssueDate, v.qeIdentity.NextUpdate, v.qeIdentity.TCBEvaluationDataNumber) {
-			v.qeIdentity = qe
+		if qe.ID == QEIdentityIDTDX {
+			return true
 		}
 	}
-	if v.qeIdentity == nil {
-		return nil, fmt.Errorf("%w: QE Identity (TD_QE)", ErrCollateralMissing)
-	}
-	qe := v.qeIdentity
-	if err := qe.checkTDX(); err != nil {
-		return nil, err
-	}
-	qeSigner, err := c.signedBy(func(s *x509.Certificate) error { return qe.VerifySignature(s) }, opts, t, "QE Identity")
-	if err != nil {
-		return nil, err
-	}
-	if err := window("QE Identity", qe.IssueDate, qe.NextUpdate, t, opts.AllowExpiredCollateral); err != nil {
-		return nil, err
-	}
-	v.issued(qe.IssueDate, qe.NextUpdate)
-	v.expires(qeSigner.NotAfter)
-
-	// PCK CRL of the PCK's issuing CA.
-	for _, crl := range c.CRLs {
-		if crl.Root || !bytes.Equal(crl.RawIssuer(), chain.PCK.RawIssuer) {
-			continue
-		}
-		if v.pckCRL == nil || better(t, crl.ThisUpdate, crl.NextUpdate, 0, v.pckCRL.ThisUpdate, v.pckCRL.NextUpdate, 0) {
-			v.pckCRL = crl
-		}
-	}
-	if v.pckCRL == nil && !opts.AllowMissingCRLs {
-		return nil, fmt.Errorf("%w: PCK CRL of %q", ErrCollateralMissing, chain.PCK.Issuer.CommonName)
-	}
-	if crl := v.pckCRL; crl != nil {
-		if err := crl.VerifySignature(chain.Intermediate); err != nil {
-			return nil, err
-		}
-		if err := crl.checkTime(t, opts.AllowExpiredCollateral); err != nil {
-			return nil, err
-		}
-		v.issued(crl.ThisUpdate, crl.NextUpdate)
-		if crl.Revoked(chain.PCK.SerialNumber) {
-			return nil, fmt.Errorf("%w: PCK certificate serial %x is listed in the %s (thisUpdate %s)", ErrRevoked, chain.PCK.SerialNumber, crl.name(), crl.ThisUpdate.Format(time.RFC3339))
-		}
-	}
-
-	// Root CA CRL: the PCK CA and the TCB Signing certificates.
-	root := chain.Root
-	if root == nil {
-		return nil, fmt.Errorf("%w: verified PCK chain has no root", ErrCollateralMissing)
-	}
-	for _, crl := range c.CRLs {
-		if !crl.Root || !bytes.Equal(crl.RawIssuer(), root.RawSubject) {
-			continue
-		}
-		if v.rootCRL == nil || better(t, crl.ThisUpdate, crl.NextUpdate, 0, v.rootCRL.ThisUpdate, v.rootCRL.NextUpdate, 0) {
-			v.rootCRL = crl
-		}
-	}
-	if v.rootCRL == nil && !opts.AllowMissingCRLs {
-		return nil, fmt.Errorf("%w: Root CA CRL", ErrCollateralMissing)
-	}
-	if crl := v.rootCRL; crl != nil {
-		if err := crl.VerifySignature(root); err != nil {
-			return nil, err
-		}
-		if err := crl.checkTime(t, opts.AllowExpiredCollateral); err != nil {
-			return nil, err
-		}
-		v.issued(crl.ThisUpdate, crl.NextUpdate)
-		for _, x := range [...]*x509.Certificate{chain.Intermediate, tiSigner, qeSigner} {
-			if crl.Revoked(x.SerialNumber) {
-				return nil, fmt.Errorf("%w: %q serial %x is listed in the Root CA CRL (thisUpdate %s)", ErrRevoked, x.Subject.CommonName, x.SerialNumber, crl.ThisUpdate.Format(time.RFC3339))
-			}
-		}
-	}
-	return v, nil
+	return false
 }
 
 // signedBy finds a TCB Signing certificate in the collateral that verifies
-// to a trusted root, is valid at t and whose key verifies the signature
-// (check). The chain and signature checks are remembered.
-func (c *Collateral) signedBy(check func(*x509.Certificate) error, opts EvaluateOptions, t time.Time, what string) (*x509.Certificate, error) {
+// to a trusted root, is valid at t, is not revoked (revoked, when not nil,
+// says whether a genuine Root CA CRL lists it) and whose key verifies the
+// signature (check). The chain and signature checks are remembered.
+func (c *Collateral) signedBy(check func(*x509.Certificate) error, revoked func(*x509.Certificate) error, opts EvaluateOptions, t time.Time, what func() string) (*x509.Certificate, error) {
 	var firstErr error
+	// The error kept names the certificate that came closest: revoked, then
+	// a signature or validity failure, then a chain that does not verify.
+	prio := func(err error) int {
+		switch {
+		case errors.Is(err, ErrRevoked):
+			return 2
+		case errors.Is(err, ErrChain):
+			return 0
+		}
+		return 1
+	}
 	keep := func(err error) {
-		if firstErr == nil || errors.Is(firstErr, ErrChain) && !errors.Is(err, ErrChain) {
+		if firstErr == nil || prio(err) > prio(firstErr) {
 			firstErr = err
 		}
 	}
@@ -583,22 +440,28 @@ func (c *Collateral) signedBy(check func(*x509.Certificate) error, opts Evaluate
 			continue
 		}
 		if err := c.chainsToRoot(s, opts); err != nil {
-			keep(fmt.Errorf("%w: %s: %w", ErrCollateralSignature, what, err))
+			keep(fmt.Errorf("%w: %s: %w", ErrCollateralSignature, what(), err))
 			continue
 		}
 		if err := check(s); err != nil {
-			keep(fmt.Errorf("%s: %w", what, err))
+			keep(fmt.Errorf("%s: %w", what(), err))
 			continue
 		}
 		if t.Before(s.NotBefore) || t.After(s.NotAfter) {
-			keep(fmt.Errorf("%w: %s: TCB Signing certificate serial %x valid %s to %s, verification time %s", ErrExpired, what, s.SerialNumber,
+			keep(fmt.Errorf("%w: %s: TCB Signing certificate serial %x valid %s to %s, verification time %s", ErrExpired, what(), s.SerialNumber,
 				s.NotBefore.Format(time.RFC3339), s.NotAfter.Format(time.RFC3339), t.Format(time.RFC3339)))
 			continue
+		}
+		if revoked != nil {
+			if err := revoked(s); err != nil {
+				keep(fmt.Errorf("%s: %w", what(), err))
+				continue
+			}
 		}
 		return s, nil
 	}
 	if firstErr == nil {
-		firstErr = fmt.Errorf("%w: %s: no TCB Signing certificate (TCB Info / QE Identity issuer chain)", ErrCollateralMissing, what)
+		firstErr = fmt.Errorf("%w: %s: no TCB Signing certificate (TCB Info / QE Identity issuer chain)", ErrCollateralMissing, what())
 	}
 	return nil, firstErr
 }

@@ -119,19 +119,6 @@ func caseQuote(t testing.TB, c vectorCase) (tdx.Quote, *QuoteChain) {
 	return q, chain
 }
 
-// qvlOverrides are the cases whose cases.json expectation comes from
-// go-tdx-guest's known deviation from Intel's QVL, with the status the QVL's
-// rules give and why.
-var qvlOverrides = map[string]struct {
-	status, platform, module string
-	why                      string
-}{
-	"tdx-trustee-v4-00a06d-tdx03-uptodate": {"OutOfDate", "OutOfDate", "UpToDate",
-		"PCK PCESVN 11 is below the UpToDate level's pcesvn 13, so the platform matches the OutOfDate level (2018-01-04); " +
-			"the TDX_03 module level is UpToDate. go-tdx-guest reports the module level and drops the platform status " +
-			"(notes/tdx.md, tdxModuleIdentities); the QVL converges to OutOfDate."},
-}
-
 // TestCases runs every TDX case of cases.json through VerifyQuote and
 // Evaluate at the case's time and checks the expected outcome.
 func TestCases(t *testing.T) {
@@ -155,15 +142,7 @@ func TestCases(t *testing.T) {
 			if res == nil {
 				t.Fatal("nil result")
 			}
-			want := c.Expect.TCBStatus
-			if o, ok := qvlOverrides[c.ID]; ok {
-				t.Logf("cases.json expects %s; the QVL's rules give %s: %s", want, o.status, o.why)
-				want = o.status
-				if res.PlatformStatus.String() != o.platform || res.ModuleStatus.String() != o.module {
-					t.Errorf("platform %s module %s, want %s %s", res.PlatformStatus, res.ModuleStatus, o.platform, o.module)
-				}
-			}
-			if got := res.Status.String(); got != want {
+			if got, want := res.Status.String(), c.Expect.TCBStatus; got != want {
 				t.Errorf("status %s, want %s", got, want)
 			}
 			if res.RevocationChecked != crls {
@@ -272,5 +251,36 @@ func TestAddForms(t *testing.T) {
 		if err := new(Collateral).Add(in); !errors.Is(err, ErrCollateralFormat) {
 			t.Errorf("%s: err = %v, want ErrCollateralFormat", name, err)
 		}
+	}
+}
+
+// TestWholeBundleExpiredCRLs: the case tdx-trustee-v4-00a06d-tdx03-uptodate
+// with Phala's bundle passed whole (cases.json's notes): the bundle's CRLs
+// PCK CRL expired before the case time, so it is as good as none: OutOfDate
+// with revocation not checked and the CRL named, or, CRLs required,
+// ErrCollateralExpired. Its Root CA CRL is current and used; its TCB Info is
+// for another FMSPC (not a candidate) and its QE Identity, expired, never
+// shadows trustee's.
+func TestWholeBundleExpiredCRLs(t *testing.T) {
+	c := findCase(t, "tdx-trustee-v4-00a06d-tdx03-uptodate")
+	q, chain := caseQuote(t, c)
+	col := new(Collateral)
+	for _, f := range c.Collateral {
+		if err := col.Add(vectors.Read(t, f)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	res, err := Evaluate(q, chain, col, EvaluateOptions{Options: Options{Time: c.At}, AllowMissingCRLs: true})
+	if err != nil || res.Status.String() != c.Expect.TCBStatus || res.RevocationChecked {
+		t.Fatalf("%v %v, want %s with revocation not checked", res, err, c.Expect.TCBStatus)
+	}
+	if res.RootCRL == nil || res.PCKCRL != nil || res.CollateralExpired {
+		t.Errorf("root CRL %v, PCK CRL %v, collateral expired %v", res.RootCRL != nil, res.PCKCRL != nil, res.CollateralExpired)
+	}
+	if !rejected(res, ErrCollateralExpired, "PCK platform CA CRL", "2025-07-19") || !rejected(res, ErrCollateralExpired, "QE Identity", "17") {
+		t.Errorf("rejected %v, want the expired PCK CRL and QE Identity named", res.Rejected)
+	}
+	if _, err := Evaluate(q, chain, col, EvaluateOptions{Options: Options{Time: c.At}}); !errors.Is(err, ErrCollateralExpired) {
+		t.Errorf("CRLs required: %v, want ErrCollateralExpired", err)
 	}
 }

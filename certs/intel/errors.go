@@ -10,6 +10,12 @@ import "errors"
 // wraps exactly one of them (test with errors.Is), together with the field and
 // the values that failed.
 var (
+	// ErrQEVendorID reports a quote whose header names another quoting
+	// enclave vendor than Intel's (939a7233-f79c-4ca9-940a-0db3957f0607). It
+	// is checked before any signature, as Intel's QVL checks it with the
+	// quote's format: a quote of another vendor gets this error, not
+	// ErrQuoteSignature, although the header is signed.
+	ErrQEVendorID = errors.New("intel: QE vendor ID is not Intel's")
 	// ErrCertificate reports a malformed PCK certificate chain, certificate or
 	// SGX extension: bad PEM, non-canonical text, trailing data, DER that does
 	// not parse, a missing or malformed extension.

@@ -19,7 +19,10 @@ import (
 )
 
 // ErrCollateralFetch reports a PCS or PCCS request that failed: transport
-// error, non-200 status, or a response without its issuer-chain header.
+// error, non-200 status (404 for an FMSPC the service does not know, 429,
+// 5xx), a response without its issuer-chain header, or a body that is not
+// the collateral asked for (then also [ErrCollateralFormat]). It says the
+// service could not give the collateral, not that the evidence is bad.
 var ErrCollateralFetch = errors.New("intel: collateral fetch failed")
 
 // Intel PCS endpoints.
@@ -169,7 +172,7 @@ func (c *Client) Fetch(ctx context.Context, fmspc [6]byte, ca CAType) (*Collater
 			return nil, err
 		}
 		if err := col.Add(body); err != nil {
-			return nil, fmt.Errorf("%s: %w", s.url, err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrCollateralFetch, s.url, err)
 		}
 		if s.headers == nil {
 			continue
@@ -179,7 +182,7 @@ func (c *Client) Fetch(ctx context.Context, fmspc [6]byte, ca CAType) (*Collater
 			return nil, err
 		}
 		if err := col.Add(chain); err != nil {
-			return nil, fmt.Errorf("%s: issuer chain: %w", s.url, err)
+			return nil, fmt.Errorf("%w: %s: issuer chain: %w", ErrCollateralFetch, s.url, err)
 		}
 	}
 	return col, nil

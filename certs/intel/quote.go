@@ -16,6 +16,10 @@ import (
 // VerifyQuote proves a TDX quote's signature chain, in the order of Intel's
 // Quote Verification Library:
 //
+//  0. the header names Intel's quoting enclave as its vendor
+//     ([ErrQEVendorID]; the QVL checks it with the quote's format, before any
+//     signature, so a quote of another vendor gets this error and not
+//     [ErrQuoteSignature]);
 //  1. the PCK certificate chain in the quote verifies to a trusted root at the
 //     verification time ([VerifyPCKChain]: [ErrCertificate], [ErrChain], [ErrExpired]);
 //  2. the PCK signed the QE report ([ErrQEReportSignature]);
@@ -32,6 +36,9 @@ import (
 func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 	if q.Raw() == nil {
 		return nil, fmt.Errorf("%w: not a parsed quote (zero tdx.Quote)", ErrCertificate)
+	}
+	if v := q.Header().QEVendorID(); !bytes.Equal(v, tdx.IntelQEVendorID[:]) {
+		return nil, fmt.Errorf("%w: header QE vendor ID %x, want Intel's %x", ErrQEVendorID, v, tdx.IntelQEVendorID)
 	}
 	chain, err := VerifyPCKChain(q.PCKChain(), opts)
 	if err != nil {

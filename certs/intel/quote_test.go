@@ -4,8 +4,10 @@
 package intel
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +18,7 @@ import (
 )
 
 // sentinels are the package's errors of the quote signature chain.
-var sentinels = []error{ErrCertificate, ErrChain, ErrExpired, ErrQEReportSignature, ErrQEReportData, ErrAttestationKey, ErrQuoteSignature}
+var sentinels = []error{ErrQEVendorID, ErrCertificate, ErrChain, ErrExpired, ErrQEReportSignature, ErrQEReportData, ErrAttestationKey, ErrQuoteSignature}
 
 func whichSentinel(err error) error {
 	for _, s := range sentinels {
@@ -50,7 +52,9 @@ func quoteRegions(t *testing.T, raw []byte) []region {
 	auth := off(q.QEAuthData())
 	chain := off(q.PCKChain())
 	regs := []region{
-		{"signed header/body", 0, signedEnd, []error{ErrQuoteSignature}},
+		{"signed header", 0, 0x0C, []error{ErrQuoteSignature}},
+		{"QE vendor ID", 0x0C, 0x1C, []error{ErrQEVendorID}},
+		{"signed header/body", 0x1C, signedEnd, []error{ErrQuoteSignature}},
 		{"signature data size", signedEnd, sig, nil},
 		{"quote signature", sig, sig + 64, []error{ErrQuoteSignature}},
 		{"attestation key", ak, ak + 64, []error{ErrQEReportData, ErrAttestationKey}},
@@ -254,4 +258,24 @@ func FuzzVerifyQuote(f *testing.F) {
 			t.Fatalf("error wraps no sentinel: %v", err)
 		}
 	})
+}
+
+// TestQEVendorID: a quote whose header names another QE vendor than Intel's
+// fails with ErrQEVendorID, which is checked before any signature (the
+// header is signed, so the quote signature fails too; the QVL rejects the
+// vendor first, as an unsupported quote format).
+func TestQEVendorID(t *testing.T) {
+	for _, rq := range gotdxguestQuotes(t) {
+		for _, i := range []int{0x0C, 0x13, 0x1B} { // first, middle and last byte of the vendor ID
+			raw := append([]byte(nil), rq.raw...)
+			raw[i] ^= 0x01
+			_, err := VerifyQuote(mustParse(t, raw), Options{Time: rq.at})
+			if !errors.Is(err, ErrQEVendorID) || errors.Is(err, ErrQuoteSignature) {
+				t.Errorf("%s: byte %#x changed: %v, want ErrQEVendorID (and not ErrQuoteSignature)", rq.name, i, err)
+			}
+			if err != nil && !strings.Contains(err.Error(), hex.EncodeToString(raw[0x0C:0x1C])) {
+				t.Errorf("%s: %v does not name the vendor ID found", rq.name, err)
+			}
+		}
+	}
 }

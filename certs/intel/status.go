@@ -53,6 +53,10 @@ var (
 	// below every TCB level (Intel's "TCB not supported"). The [Result] is
 	// returned with it, with Status [TCBNotSupported].
 	ErrTCBNotSupported = errors.New("intel: TCB not supported (below every TCB level)")
+	// ErrCollateralStale reports TCB Info, a QE Identity or a CRL older than
+	// the freshness options of [EvaluateOptions] allow
+	// (MinTCBEvaluationDataNumber, MaxCollateralAge).
+	ErrCollateralStale = errors.New("intel: collateral older than the freshness options allow")
 	// ErrTCBRevoked reports a converged TCB status of Revoked. The [Result] is
 	// returned with it; it also wraps [ErrRevoked].
 	ErrTCBRevoked = errors.New("intel: TCB revoked")
@@ -196,6 +200,15 @@ type Result struct {
 	QEIdentity *QEIdentity
 	PCKCRL     *CRL
 	RootCRL    *CRL
+	// Rejected names the candidates that were not used because they failed
+	// their proof (version or PCE-ID, signature or issuer chain, validity
+	// window, freshness options, a revoked signer), one error each, wrapping
+	// the sentinel of the check that failed: a TDX TCB Info for the FMSPC, a
+	// TD_QE identity or a CRL under the name of the PCK's CA or the root that
+	// is forged, tampered, expired, not yet valid or stale. A rejected piece
+	// never shadows one that passes; pieces of another kind (SGX TCB Info,
+	// QE and QAE identities, other FMSPCs and CAs) are not candidates.
+	Rejected []error
 }
 
 // EvaluateOptions configure [Evaluate]. The zero value is the safe default:
@@ -206,14 +219,45 @@ type EvaluateOptions struct {
 	// every check, as for [VerifyQuote].
 	Options
 	// AllowMissingCRLs skips revocation checks for which the collateral holds
-	// no CRL; Result.RevocationChecked then says false. A CRL that is present
-	// is always checked.
+	// no eligible CRL; Result.RevocationChecked then says false, and the CRLs
+	// that were not eligible (forged, expired, stale, not yet valid) are named
+	// in Result.Rejected. Without it, such a CRL is as good as none: the error
+	// is that of its proof ([ErrCollateralSignature], [ErrCollateralExpired],
+	// …), or [ErrCollateralMissing] when there is no CRL at all. Either way,
+	// every CRL whose signature verifies and that was issued by the
+	// verification time adds its revocations, even when expired or
+	// superseded: a revocation, once published, stands.
 	AllowMissingCRLs bool
 	// AllowExpiredCollateral accepts TCB Info, QE Identity and CRLs whose
 	// nextUpdate has passed, reporting it in Result.CollateralExpired (the
 	// QVL's collateral expiration status). Collateral not yet valid is always
 	// rejected.
 	AllowExpiredCollateral bool
+	// MinTCBEvaluationDataNumber, when positive, makes TCB Info and QE
+	// Identity whose tcbEvaluationDataNumber is below it not eligible; with
+	// none eligible left, the error wraps [ErrCollateralStale]. Off (0) by
+	// default.
+	//
+	// Collateral is often supplied by the attester (a bundle sent with the
+	// quote, a cache it controls), and every genuine piece still inside its
+	// validity window verifies: without a minimum, a bundle may pick the TCB
+	// Info from before a TCB recovery (Intel's TCB-R raises the evaluation
+	// number), under which a platform that has not applied the recovery
+	// still looks UpToDate. Set it to the number of the latest TCB recovery
+	// the relying party requires (Intel PCS /tdx/certification/v4/tcbevaluationdatanumbers).
+	MinTCBEvaluationDataNumber int
+	// MaxCollateralAge, when positive, makes TCB Info and QE Identity issued
+	// (issueDate), and PCK CRLs updated (thisUpdate), more than
+	// MaxCollateralAge before the verification time not eligible: a TCB Info
+	// or QE Identity left without an eligible piece is an
+	// [ErrCollateralStale] error, a PCK CRL is as good as none (see
+	// AllowMissingCRLs). Off (0) by default. The rationale is
+	// MinTCBEvaluationDataNumber's: it bounds how old a genuine piece an
+	// attester-supplied bundle can choose. The Root CA CRL is exempt: Intel
+	// publishes it about once a year (the one in the shared vectors has
+	// thisUpdate 2025-03-20, nextUpdate 2026-04-03), so any useful bound
+	// would leave no Root CA CRL eligible.
+	MaxCollateralAge time.Duration
 }
 
 // Evaluate runs every check Intel's QVL makes on a TDX quote beyond its own
@@ -262,6 +306,7 @@ func Evaluate(q tdx.Quote, chain *QuoteChain, col *Collateral, opts EvaluateOpti
 		QEIdentity:              qe,
 		PCKCRL:                  v.pckCRL,
 		RootCRL:                 v.rootCRL,
+		Rejected:                v.rejected,
 	}
 
 	body := q.Body()
