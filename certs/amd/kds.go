@@ -8,10 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/ccverify/ccverify/evidence/snp"
@@ -64,28 +61,56 @@ func CRLURL(base string, p snp.Product, key snp.SigningKey) string {
 	return fmt.Sprintf("%s/%s/v1/%s/crl", base, kdsPath(key), p)
 }
 
-// KDS is a client of AMD's Key Distribution Service. It retries HTTP 429 and
-// 503 answers after their Retry-After delay, and caches what it fetched:
-// VCEKs and cert chains (which do not change) for the client's lifetime, CRLs
-// until their nextUpdate. The zero value is ready to use and safe for
-// concurrent use. Nothing fetched is trusted: [VerifyReport] proves it.
+// KDS is a client of AMD's Key Distribution Service. Nothing fetched is
+// trusted: [VerifyReport] proves it. The zero value is ready to use and safe
+// for concurrent use; set the fields before first use.
+//
+// Its work is bounded whatever the reports ask for, since a report names its
+// CHIP_ID and REPORTED_TCB before anything proves them:
+//   - Answers are cached, in at most MaxEntries entries holding MaxBytes
+//     (least recently used evicted first): VCEKs and cert chains for MaxAge, a
+//     CRL until its nextUpdate if sooner, and a definite refusal (a 404 for a
+//     made-up CHIP_ID, a body that is no certificate) for NegativeTTL. Network
+//     and server errors are not cached.
+//   - Concurrent calls for one URL share one request; a caller whose context
+//     ends returns at once, and the request is cancelled when every caller
+//     has gone. Each request is limited to Timeout.
+//   - A 429 or 503 answer opens a back-off window (its Retry-After, else 1 s,
+//     2 s, 4 s …, at most 10 minutes) that every call of this KDS shares:
+//     a call waits out what is left of the window when that is at most
+//     MaxWait, and retries at most MaxRetries times; otherwise it fails at
+//     once with [ErrRateLimited], and sends no request.
 type KDS struct {
 	// BaseURL replaces DefaultKDSURL (tests, mirrors).
 	BaseURL string
 	// Client is the HTTP client; nil means http.DefaultClient.
 	Client *http.Client
-	// MaxRetries is the number of retries after 429/503; 0 means 3, negative none.
+	// MaxRetries is how many times one call retries after 429/503 answers; 0
+	// means 3, negative none.
 	MaxRetries int
-	// MaxWait caps each wait between retries; 0 means 30 seconds.
+	// MaxWait is the longest a call waits for a back-off window to close; a
+	// longer window fails the call with ErrRateLimited. 0 means 2 seconds,
+	// negative no waiting.
 	MaxWait time.Duration
+	// Timeout limits each HTTP request; 0 means 30 seconds, negative none
+	// (the caller's context still applies).
+	Timeout time.Duration
+	// MaxEntries caps the number of cached answers; 0 means 1024, negative
+	// disables the cache.
+	MaxEntries int
+	// MaxBytes caps the bytes the cached answers hold (bodies, URLs and a
+	// fixed overhead each); 0 or less means 4 MiB.
+	MaxBytes int64
+	// MaxAge is the longest a fetched VCEK, cert chain or CRL is cached; 0 or
+	// less means 24 hours.
+	MaxAge time.Duration
+	// NegativeTTL is how long a definite refusal is cached; 0 means 1 minute,
+	// negative never.
+	NegativeTTL time.Duration
 
-	mu    sync.Mutex
-	cache map[string]kdsEntry
-}
-
-type kdsEntry struct {
-	body    []byte
-	expires time.Time // zero: never
+	now   func() time.Time                           // nil: time.Now
+	sleep func(context.Context, time.Duration) error // nil: a timer
+	f     fetcher
 }
 
 // VCEK returns the DER VCEK for chipID and tcb on product p.
@@ -116,7 +141,7 @@ func (k *KDS) CRL(ctx context.Context, p snp.Product, key snp.SigningKey) ([]byt
 			return time.Time{}, err
 		}
 		if l.NextUpdate.IsZero() {
-			return time.Now(), nil // do not cache
+			return noCache, nil
 		}
 		return l.NextUpdate, nil
 	})
@@ -158,100 +183,4 @@ func (k *KDS) Collateral(ctx context.Context, r snp.Report, p snp.Product, c Col
 		c.CRLs = append(c.CRLs, l)
 	}
 	return c, nil
-}
-
-const maxKDSBody = 1 << 20
-
-// get fetches u (from the cache when fresh), checks the body with check, which
-// also says until when it may be cached.
-func (k *KDS) get(ctx context.Context, u string, check func([]byte) (time.Time, error)) ([]byte, error) {
-	k.mu.Lock()
-	if e, ok := k.cache[u]; ok && (e.expires.IsZero() || time.Now().Before(e.expires)) {
-		k.mu.Unlock()
-		return e.body, nil
-	}
-	k.mu.Unlock()
-
-	client := k.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	retries := k.MaxRetries
-	if retries == 0 {
-		retries = 3
-	}
-	maxWait := k.MaxWait
-	if maxWait == 0 {
-		maxWait = 30 * time.Second
-	}
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrKDS, err)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("%w: GET %s: %v", ErrKDS, u, err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxKDSBody+1))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%w: GET %s: %v", ErrKDS, u, err)
-		}
-		switch {
-		case resp.StatusCode == http.StatusOK:
-			if len(body) > maxKDSBody {
-				return nil, fmt.Errorf("%w: GET %s: body over %d bytes", ErrKDS, u, maxKDSBody)
-			}
-			exp, err := check(body)
-			if err != nil {
-				return nil, fmt.Errorf("%w: GET %s: unexpected body: %v", ErrKDS, u, err)
-			}
-			k.mu.Lock()
-			if k.cache == nil {
-				k.cache = map[string]kdsEntry{}
-			}
-			k.cache[u] = kdsEntry{body: body, expires: exp}
-			k.mu.Unlock()
-			return body, nil
-		case (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) && retries > 0 && attempt < retries:
-			wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
-			if wait < 0 {
-				wait = time.Second << attempt
-			}
-			if wait > maxWait {
-				wait = maxWait
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("%w: GET %s: %w", ErrKDS, u, ctx.Err())
-			case <-t.C:
-			}
-		default:
-			return nil, fmt.Errorf("%w: GET %s: HTTP %d", ErrKDS, u, resp.StatusCode)
-		}
-	}
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date. It
-// returns -1 when the header is absent or malformed.
-func retryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return -1
-	}
-	if s, err := strconv.Atoi(h); err == nil {
-		if s < 0 {
-			return -1
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-		return 0
-	}
-	return -1
 }

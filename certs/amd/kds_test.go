@@ -48,8 +48,8 @@ func (f *fakeKDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestKDS proves the client builds the KDS URL shapes (Milan with the 64-byte
-// CHIP_ID, Turin with 8 bytes and fmcSPL), honours 429 Retry-After, caches
-// VCEKs, and that what it fetches verifies end to end.
+// CHIP_ID, Turin with 8 bytes and fmcSPL), honours 429 Retry-After (on the
+// KDS clock), caches VCEKs, and that what it fetches verifies end to end.
 func TestKDS(t *testing.T) {
 	gsg, _ := snp.Parse(gsgtestdata.AttestationBytes[:snp.ReportSize])
 	milanURI := "/vcek/v1/Milan/" + hexs(gsg.ChipID()) + "?blSPL=02&teeSPL=00&snpSPL=05&ucodeSPL=68"
@@ -72,25 +72,26 @@ func TestKDS(t *testing.T) {
 	}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	k := &amd.KDS{BaseURL: srv.URL, Client: srv.Client(), MaxWait: 20 * time.Millisecond}
+	k := &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}
+	clk := newFakeClock()
+	amd.SetKDSClock(k, clk.now, clk.sleep)
 	ctx := context.Background()
 
 	if got := amd.VCEKURL("", snp.Milan, gsg.ChipID(), gsg.ReportedTCB()); got != amd.DefaultKDSURL+milanURI {
 		t.Errorf("Milan URL %s", got)
 	}
-	start := time.Now()
 	col, err := k.Collateral(ctx, gsg, snp.Milan, amd.Collateral{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) < 20*time.Millisecond || f.hits[milanURI] != 2 {
-		t.Errorf("429 not retried after Retry-After: %v, %d hits", time.Since(start), f.hits[milanURI])
+	if len(clk.waits) != 1 || clk.waits[0] != time.Second || f.hitsOf(milanURI) != 2 {
+		t.Errorf("429 not retried after Retry-After: waits %v, %d hits", clk.waits, f.hitsOf(milanURI))
 	}
 	if _, err := amd.VerifyReport(gsg, col, &amd.Options{Now: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Errorf("fetched VCEK: %v", err)
 	}
-	if _, err := k.Collateral(ctx, gsg, snp.Milan, amd.Collateral{}, false); err != nil || f.hits[milanURI] != 2 {
-		t.Errorf("VCEK not cached: %v, %d hits", err, f.hits[milanURI])
+	if _, err := k.Collateral(ctx, gsg, snp.Milan, amd.Collateral{}, false); err != nil || f.hitsOf(milanURI) != 2 {
+		t.Errorf("VCEK not cached: %v, %d hits", err, f.hitsOf(milanURI))
 	}
 	// Version 2 reports need the product.
 	if _, err := k.Collateral(ctx, gsg, snp.Unknown, amd.Collateral{}, false); !errors.Is(err, amd.ErrKDS) {
@@ -117,7 +118,7 @@ func TestKDS(t *testing.T) {
 	// A CRL the KDS serves is still proven: a forged one (test key, real ARK's name) is refused.
 	pk := newTestPKI(snp.Milan)
 	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	f.bodies["/vcek/v1/Milan/crl"] = pk.CRL(false, at.AddDate(0, 0, -1), at.AddDate(0, 0, 7))
+	f.set("/vcek/v1/Milan/crl", pk.CRL(false, at.AddDate(0, 0, -1), at.AddDate(0, 0, 7)))
 	withCRL, err := k.Collateral(ctx, gsg, snp.Milan, amd.Collateral{}, true)
 	if err != nil {
 		t.Fatal(err)
@@ -125,8 +126,10 @@ func TestKDS(t *testing.T) {
 	if _, err := amd.VerifyReport(gsg, withCRL, &amd.Options{Now: at}); !errors.Is(err, amd.ErrCRL) {
 		t.Errorf("forged KDS CRL: %v, want ErrCRL", err)
 	}
-	// Context cancellation stops a throttled wait.
+	// A cancelled context sends no request.
+	f.mu.Lock()
 	f.throttle["/vcek/v1/Genoa/cert_chain"] = true
+	f.mu.Unlock()
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := k.CertChain(cctx, snp.Genoa, snp.SignedByVCEK); !errors.Is(err, amd.ErrKDS) {
@@ -143,6 +146,18 @@ func TestKDS(t *testing.T) {
 	if _, err := amd.VerifyReport(turin, col, &amd.Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Errorf("Turin fetched VCEK: %v", err)
 	}
+}
+
+func (f *fakeKDS) hitsOf(u string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[u]
+}
+
+func (f *fakeKDS) set(u string, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bodies[u] = body
 }
 
 func hexs(b []byte) string {
