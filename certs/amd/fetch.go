@@ -45,9 +45,14 @@ var noCache = time.Unix(1, 0)
 // fetcher is a KDS's HTTP layer: a bounded LRU cache of answers, at most one
 // request in flight per URL, and the back-off window all callers share. The
 // zero value is ready to use.
+//
+// Refusals (404s for made-up CHIP_IDs) have their own LRU list, at most a
+// quarter of the entries, and never displace a good answer: a flood of junk
+// reports cannot evict the VCEKs of genuine ones.
 type fetcher struct {
 	mu      sync.Mutex
-	lru     list.List // of *cached, most recently used at the front
+	good    list.List // of *cached answers, most recently used at the front
+	refused list.List // of *cached refusals, most recently used at the front
 	entries map[string]*list.Element
 	bytes   int64 // accounted size of the entries
 	calls   map[string]*call
@@ -336,12 +341,20 @@ func (f *fetcher) lookup(u string, now time.Time) *cached {
 		f.remove(el)
 		return nil
 	}
-	f.lru.MoveToFront(el)
+	f.list(e).MoveToFront(el)
 	return e
 }
 
+func (f *fetcher) list(e *cached) *list.List {
+	if e.err != nil {
+		return &f.refused
+	}
+	return &f.good
+}
+
 // storeLocked caches e unless it is already stale or larger than the whole
-// cache, evicting the least recently used entries to keep within the caps.
+// cache, evicting the least recently used entries to keep within the caps; a
+// refusal evicts only refusals, and is not kept when only answers fill the cache.
 func (k *KDS) storeLocked(e *cached, now time.Time) {
 	maxEntries, maxBytes := k.MaxEntries, k.MaxBytes
 	if maxEntries == 0 {
@@ -358,18 +371,34 @@ func (k *KDS) storeLocked(e *cached, now time.Time) {
 	if el, ok := f.entries[e.url]; ok {
 		f.remove(el)
 	}
-	for f.lru.Len() >= maxEntries || f.bytes+e.size > maxBytes {
-		f.remove(f.lru.Back())
+	over := func() bool { return len(f.entries) >= maxEntries || f.bytes+e.size > maxBytes }
+	if e.err != nil {
+		maxRefused := max(1, maxEntries/4)
+		for f.refused.Len() > 0 && (over() || f.refused.Len() >= maxRefused) {
+			f.remove(f.refused.Back())
+		}
+		if over() || f.refused.Len() >= maxRefused {
+			return
+		}
+	} else {
+		for over() {
+			if f.good.Len() > 0 {
+				f.remove(f.good.Back())
+			} else {
+				f.remove(f.refused.Back())
+			}
+		}
 	}
 	if f.entries == nil {
 		f.entries = map[string]*list.Element{}
 	}
-	f.entries[e.url] = f.lru.PushFront(e)
+	f.entries[e.url] = f.list(e).PushFront(e)
 	f.bytes += e.size
 }
 
 func (f *fetcher) remove(el *list.Element) {
-	e := f.lru.Remove(el).(*cached)
+	e := el.Value.(*cached)
+	f.list(e).Remove(el)
 	delete(f.entries, e.url)
 	f.bytes -= e.size
 }

@@ -146,6 +146,50 @@ func TestFetchCacheBounded(t *testing.T) {
 	}
 }
 
+// TestFetchCacheJunkKeepsAnswers proves refusals never displace good
+// answers: after 1,000 junk reports, the VCEKs of 8 genuine chips are still
+// served from a cache of 8 entries.
+func TestFetchCacheJunkKeepsAnswers(t *testing.T) {
+	ctx := context.Background()
+	s := &kdsServer{answer: func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "01") { // a genuine chip
+			serveVCEK(w, r)
+			return
+		}
+		serveNotFound(w, r)
+	}}
+	k, _ := newKDS(t, s, &amd.KDS{MaxEntries: 8})
+	genuine := func(i int) ([]byte, snp.TCBVersion) {
+		chip, tcb := junk(i)
+		chip[63] = 1
+		return chip, tcb
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < 8; i++ {
+			chip, tcb := genuine(i)
+			if _, err := k.VCEK(ctx, snp.Milan, chip, tcb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s.hits.Load() != 8 {
+			t.Fatalf("pass %d: %d requests for 8 genuine chips, want 8", pass, s.hits.Load())
+		}
+		if pass == 1 {
+			break
+		}
+		for i := 0; i < 1000; i++ {
+			chip, tcb := junk(i)
+			if _, err := k.VCEK(ctx, snp.Milan, chip, tcb); !errors.Is(err, amd.ErrKDS) {
+				t.Fatalf("junk %d: %v", i, err)
+			}
+		}
+		s.hits.Add(-1000)
+		if n, _ := amd.KDSCacheSize(k); n > 8 {
+			t.Fatalf("%d entries", n)
+		}
+	}
+}
+
 // TestFetchCacheEviction proves the cache drops the least recently used
 // entry first, forgets a 404 after NegativeTTL and a VCEK after MaxAge.
 func TestFetchCacheEviction(t *testing.T) {

@@ -70,8 +70,10 @@ func CRLURL(base string, p snp.Product, key snp.SigningKey) string {
 //   - Answers are cached, in at most MaxEntries entries holding MaxBytes
 //     (least recently used evicted first): VCEKs and cert chains for MaxAge, a
 //     CRL until its nextUpdate if sooner, and a definite refusal (a 404 for a
-//     made-up CHIP_ID, a body that is no certificate) for NegativeTTL. Network
-//     and server errors are not cached.
+//     made-up CHIP_ID, a body that is no certificate) for NegativeTTL.
+//     Refusals take at most a quarter of the entries and never evict a good
+//     answer, so junk reports cannot push out genuine VCEKs. Network and
+//     server errors are not cached.
 //   - Concurrent calls for one URL share one request; a caller whose context
 //     ends returns at once, and the request is cancelled when every caller
 //     has gone. Each request is limited to Timeout.
