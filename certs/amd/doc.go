@@ -21,7 +21,11 @@
 //	res, err := amd.VerifyReport(r, col, &amd.Options{Now: t})
 //	claims := snp.Claims(r, res.Product)
 //
-// [KDS] fetches what is missing from AMD's Key Distribution Service.
+// [KDS] fetches what is missing from AMD's Key Distribution Service, with
+// bounded work whatever the reports name: a cache of at most 1024 answers and
+// 4 MiB (least recently used evicted; refusals kept a minute, never evicting
+// answers), one request in flight per URL, and a 429/503 back-off shared by
+// all callers that fails fast with [ErrRateLimited] rather than sleeping.
 package amd
 
 import "errors"

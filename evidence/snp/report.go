@@ -14,6 +14,11 @@
 // package's sentinel errors, never a panic. Reserved bytes are not checked by
 // Parse; [Report.CheckReserved] is the optional strict check.
 //
+// [ParseCertTable] holds a certificate table to documented limits (at most
+// [MaxCertTableEntries] entries of [MaxCertTableEntrySize] bytes,
+// [MaxCertTableData] in all, no two sharing a byte), so that whoever parses
+// its entries does bounded work; a table over them is [ErrCertTableTooLarge].
+//
 // Parsing proves nothing: the signature and the certificates that endorse it
 // are checked by package certs/amd.
 package snp
