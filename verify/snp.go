@@ -5,7 +5,6 @@ package verify
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -35,7 +34,9 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	col := v.amd
 	col.Certs, col.CRLs = col.Certs[:len(col.Certs):len(col.Certs)], col.CRLs[:len(col.CRLs):len(col.CRLs)]
 	if !allZero(rest) {
-		if err := col.Add(rest); err == nil {
+		// Whatever it holds came with the evidence: its CRLs can add
+		// revocations but never make revocation checked.
+		if err := col.AddFrom(rest, amd.Provenance{Origin: amd.FromEvidence, Name: "the report's certificate table"}); err == nil {
 			r.reason("the report's certificate table supplied collateral")
 		} else if opts.StrictTrailingData {
 			err := fmt.Errorf("%w: %d bytes after the report are not a certificate table", ErrEvidence, len(rest))
@@ -46,16 +47,19 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 			r.reason("%d bytes after the report are not covered by its signature and were ignored", len(rest))
 		}
 	}
+	// Online, the KDS adds the report's VCEK when no VCEK at hand matches it,
+	// and the ARK's CRL for the report's chain. What it could not fetch is
+	// kdsErr: collateral missing because of it is ErrUnavailable below.
+	var kdsErr error
 	if !opts.Offline {
 		kds := opts.AMDKDS
 		if kds == nil {
 			kds = defaultKDS
 		}
-		if fetched, err := kds.Collateral(ctx, rep, opts.SNPProduct, col, true); err == nil {
-			col = fetched
-		} else {
-			opts.log().DebugContext(ctx, "KDS fetch failed", "err", err)
-			r.reason("AMD KDS: %v", err)
+		col, kdsErr = kds.Collateral(ctx, rep, opts.SNPProduct, col, true)
+		if kdsErr != nil {
+			opts.log().DebugContext(ctx, "KDS fetch failed", "err", kdsErr)
+			r.reason("AMD KDS: %v", kdsErr)
 		}
 	}
 	// Claims first, so that a failure still shows the report; the TCB
@@ -76,9 +80,14 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		Cache:      v.amdCache,
 	})
 	if err != nil {
-		if errors.Is(err, amd.ErrPolicy) {
+		switch {
+		case errors.Is(err, amd.ErrPolicy), errors.Is(err, amd.ErrPolicyInvalid):
 			err = fmt.Errorf("%w: %w", ErrPolicy, err)
-		} else {
+		case errors.Is(err, amd.ErrCollateralMissing) && errors.Is(kdsErr, amd.ErrKDS):
+			// Missing because the KDS could not be reached, refused or
+			// rate-limited us: the verifier could not judge.
+			return r.unavailable(fmt.Errorf("%w (AMD KDS: %w)", err, kdsErr))
+		default:
 			err = fmt.Errorf("%w: %w", ErrGenuine, err)
 		}
 		r.fail(err)
@@ -91,13 +100,11 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	}
 	r.Claims["crl_checked"] = res.CRLChecked
 	r.Claims["debug"] = rep.Policy().Debug() // the same claim for every TEE
-	r.Expires = res.Endorsement.Cert.NotAfter
-	for _, c := range []*x509.Certificate{res.Intermediate, res.Root} {
-		if c != nil && c.NotAfter.Before(r.Expires) {
-			r.Expires = c.NotAfter
-		}
-	}
+	r.Expires = res.Expires                  // the chain's notAfter and the CRLs' nextUpdate
 	r.reason("report signature chain verifies to the pinned AMD %v ARK (%v, %s)", res.Product, res.SigningKey, res.Intermediate.Subject.CommonName)
+	for _, n := range res.Notes {
+		r.reason("%s", n)
+	}
 
 	// Hardware: AMD has no TCB status service; a genuine chain whose
 	// certificate matches REPORTED_TCB is genuine hardware, unless revocation
@@ -108,7 +115,11 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		r.reason("%s", w)
 	}
 	if !res.CRLChecked {
-		r.incomplete("revocation not checked: no CRL from the ARK for the %v chain", res.SigningKey)
+		why := "from the caller or the KDS"
+		if errors.Is(kdsErr, amd.ErrKDS) {
+			why = "(the KDS could not be asked)"
+		}
+		r.incomplete("revocation not checked: no current CRL of %s for the %v chain %s", res.Root.Subject.CommonName, res.SigningKey, why)
 	}
 	judgeGuest(r, rep, opts)
 	r.settle()
@@ -157,7 +168,7 @@ func loadAMD(c *amd.Collateral, path string) error {
 	if err != nil {
 		return err
 	}
-	_ = c.Add(b) // not AMD collateral: skipped
+	_ = c.AddFrom(b, amd.Provenance{Origin: amd.FromCaller, Name: path}) // not AMD collateral: skipped
 	return nil
 }
 

@@ -5,7 +5,11 @@ package verify_test
 
 import (
 	"context"
+	"crypto/elliptic"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,17 +21,51 @@ import (
 	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/testvectors"
 	"github.com/ccverify/ccverify/verify"
 	gsgdata "github.com/google/go-sev-guest/verify/testdata"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/veraison/ear"
 )
 
+// caseExtra is what cases.json says of a case beyond internal/vectors' fields.
+type caseExtra struct {
+	Container string `json:"container"`
+	Expect    struct {
+		Status            string `json:"status"`
+		RevocationChecked *bool  `json:"revocation_checked"`
+	} `json:"expect"`
+}
+
+// casesExtra reads those fields of every case, by id.
+func casesExtra(t *testing.T) map[string]caseExtra {
+	t.Helper()
+	var all []struct {
+		ID string `json:"id"`
+		caseExtra
+	}
+	if err := json.Unmarshal(vectors.Read(t, "cases.json"), &all); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]caseExtra{}
+	for _, c := range all {
+		m[c.ID] = c.caseExtra
+	}
+	return m
+}
+
 // TestSNPCases runs every real SEV-SNP case of cases.json, offline, with its
-// collateral at its time.
+// collateral at its time, and checks the status and revocation check the
+// case expects. Cases whose evidence is a container (Trustee's evidence
+// JSON) are skipped: containers are not read yet.
 func TestSNPCases(t *testing.T) {
+	extra := casesExtra(t)
 	for _, c := range vectors.Cases(t, "snp-") {
 		t.Run(c.ID, func(t *testing.T) {
+			x := extra[c.ID]
+			if x.Container != "" {
+				t.Skipf("evidence is a %s container: containers are not read yet", x.Container)
+			}
 			raw := c.EvidenceBytes(t)
 			if len(raw) > snp.ReportSize {
 				raw = raw[:snp.ReportSize] // wrapped reports carry more after the report
@@ -67,6 +105,12 @@ func TestSNPCases(t *testing.T) {
 			}
 			if r.Vector.Hardware == ear.GenuineHardwareClaim && r.Claims["crl_checked"] != true {
 				t.Error("genuine hardware without a CRL check")
+			}
+			if want := x.Expect.Status; want != "" && r.Status.String() != want {
+				t.Errorf("status %v, want %s: %v", r.Status, want, r.Reasons)
+			}
+			if want := x.Expect.RevocationChecked; want != nil && r.Claims["crl_checked"] != *want {
+				t.Errorf("crl_checked %v, want %v", r.Claims["crl_checked"], *want)
 			}
 		})
 	}
@@ -123,4 +167,123 @@ func TestVerifierConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// snpPKI is a Milan test PKI whose CAs carry AMD's names, and the key of its
+// VCEKs and VLEKs.
+var snpPKI = sync.OnceValues(func() (*testvectors.AMDPKI, *testvectors.Seed) {
+	seed := testvectors.NewSeed("verify/snp_test")
+	return testvectors.NewAMDPKI(seed, testvectors.Milan, amd.ARK(snp.Milan), amd.ASK(snp.Milan), amd.ASVK(snp.Milan)), seed
+})
+
+var (
+	snpAt     = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	snpTCB    = testvectors.TCB{BootLoader: 3, SNP: 20, Microcode: 209}
+	snpChip   = append([]byte("verify/snp_test chip"), make([]byte, 64-20)...)
+	snpLeafNB = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	snpLeafNA = time.Date(2032, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// snpSigned returns a Milan v3 report signed by a VCEK (or VLEK) of the test
+// PKI, that certificate, and options trusting the test ARK at snpAt.
+func snpSigned(t *testing.T, vlek bool) (report, leaf []byte, pki *testvectors.AMDPKI, opts verify.Options) {
+	t.Helper()
+	pki, seed := snpPKI()
+	key := seed.ECKey(elliptic.P384(), "verify/snp_test leaf")
+	chip := snpChip
+	if vlek {
+		chip = nil
+	}
+	tcb := snpTCB
+	report = testvectors.BuildReport(seed, testvectors.ReportSpec{Version: 3, Product: testvectors.Milan, VLEK: vlek, Label: "verify/snp_test",
+		Policy: 0x30000, Reported: &tcb, ChipID: chip, Key: key})
+	leaf = pki.IssueLeaf(testvectors.LeafSpec{VLEK: vlek, TCB: tcb, ChipID: snpChip, CSPID: "test cloud", NotBefore: snpLeafNB, NotAfter: snpLeafNA, Key: key})
+	return report, leaf, pki, verify.Options{Offline: true, Time: snpAt, AMDRoots: []*x509.Certificate{pki.ARK}}
+}
+
+// TestSNPCertTableCRLNotChecked proves the issue's attack fails: a host puts
+// the VCEK chain's current CRL (which does not list the ASVK) in the
+// certificate table of a VLEK-signed report whose ASVK is revoked. The
+// verdict is not affirming and says revocation was not checked.
+func TestSNPCertTableCRLNotChecked(t *testing.T) {
+	report, vlek, pki, opts := snpSigned(t, true)
+	crl := pki.CRL(false, snpAt.AddDate(0, 0, -1), snpAt.AddDate(0, 0, 7)) // the ARK's, listing nothing
+	ext := append(report, testvectors.CertTable([2][]byte{testvectors.GUIDVLEK, vlek}, [2][]byte{testvectors.GUIDASK, pki.ASVK.Raw},
+		[2][]byte{testvectors.GUIDARK, pki.ARK.Raw}, [2][]byte{snp.GUIDCRL[:], crl})...)
+	r, err := verify.Evidence(context.Background(), ext, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status == ear.TrustTierAffirming || r.Claims["crl_checked"] != false {
+		t.Errorf("status %v, crl_checked %v: a CRL from the certificate table made revocation checked", r.Status, r.Claims["crl_checked"])
+	}
+	if r.Vector.Hardware != ear.NoClaim {
+		t.Errorf("hardware %v, want 0 (revocation not checked)", r.Vector.Hardware)
+	}
+}
+
+// TestSNPStaleCRLBesideCurrent proves an older CRL of the ARK kept next to the
+// current one is no failure: the verdict is affirming and a reason names the
+// stale one.
+func TestSNPStaleCRLBesideCurrent(t *testing.T) {
+	report, vcek, pki, opts := snpSigned(t, false)
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{
+		"vcek.der":       vcek,
+		"cert_chain.pem": testvectors.PEM(pki.ASK, pki.ARK),
+		"ark-old.crl":    pki.CRL(false, snpAt.AddDate(0, -3, 0), snpAt.AddDate(0, -2, 0)),
+		"ark.crl":        pki.CRL(false, snpAt.AddDate(0, 0, -1), snpAt.AddDate(0, 0, 7)),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts.Collateral = []string{dir}
+	r, err := verify.Evidence(context.Background(), report, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != ear.TrustTierAffirming || r.Claims["crl_checked"] != true {
+		t.Errorf("status %v, crl_checked %v, want affirming with revocation checked: %v", r.Status, r.Claims["crl_checked"], r.Reasons)
+	}
+	if !slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.Contains(s, "ark-old.crl") }) {
+		t.Errorf("no reason names the stale CRL: %v", r.Reasons)
+	}
+	if want := snpAt.AddDate(0, 0, 7); !r.Expires.Equal(want) {
+		t.Errorf("expires %v, want the current CRL's nextUpdate %v", r.Expires, want)
+	}
+}
+
+// TestSNPExpiresFromCRL proves a verdict checked with AMD's real Milan CRL
+// (nextUpdate 2026-05-12) expires then, not at the VCEK's notAfter (2030-04-03).
+func TestSNPExpiresFromCRL(t *testing.T) {
+	for _, c := range vectors.Cases(t, "snp-virtee-milan-v2-crl") {
+		r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC); !r.Expires.Equal(want) {
+			t.Errorf("expires %v, want %v (the CRL's nextUpdate)", r.Expires, want)
+		}
+		if r.Status != ear.TrustTierAffirming || r.Claims["crl_checked"] != true {
+			t.Errorf("status %v, crl_checked %v", r.Status, r.Claims["crl_checked"])
+		}
+	}
+}
+
+// TestSNPKDSUnreachable proves that online, a KDS that cannot be reached
+// leaves the verifier unable to judge: ErrUnavailable, hardware -1, not a
+// "no VCEK" failure of the evidence.
+func TestSNPKDSUnreachable(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	srv.Close() // connection refused
+	raw := gsgdata.AttestationBytes[:snp.ReportSize]
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, SNPProduct: snp.Milan,
+		AMDKDS: &amd.KDS{BaseURL: srv.URL}})
+	if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, amd.ErrKDS) {
+		t.Errorf("error %v, want ErrUnavailable and amd.ErrKDS", err)
+	}
+	if r.Vector.Hardware != ear.VerifierMalfunctionClaim || r.Status == ear.TrustTierAffirming {
+		t.Errorf("hardware %v status %v, want -1", r.Vector.Hardware, r.Status)
+	}
 }

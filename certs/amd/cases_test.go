@@ -4,6 +4,8 @@
 package amd_test
 
 import (
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -53,18 +55,48 @@ func caseCollateral(t testing.TB, c vectors.Case) amd.Collateral {
 	return col
 }
 
+// caseExtra is what cases.json says of a case beyond internal/vectors' fields.
+type caseExtra struct {
+	Container string `json:"container"`
+	Expect    struct {
+		Status            string `json:"status"`
+		RevocationChecked bool   `json:"revocation_checked"`
+	} `json:"expect"`
+}
+
+// casesExtra reads those fields of every case, by id.
+func casesExtra(t testing.TB) map[string]caseExtra {
+	t.Helper()
+	var all []struct {
+		ID string `json:"id"`
+		caseExtra
+	}
+	if err := json.Unmarshal(vectors.Read(t, "cases.json"), &all); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]caseExtra{}
+	for _, c := range all {
+		m[c.ID] = c.caseExtra
+	}
+	return m
+}
+
 // TestCases proves every snp-* case of cases.json gives its expected outcome at
 // its time: the real reports verify (Milan v2/v3, Genoa v3/v5 incl. model A0h,
 // Turin v5, the AWS VLEK), with the product and signer of the case's facts, and
 // the two reports paired with trustee's invalid VCEKs fail with a chain or
-// extension error.
+// extension error. Revocation is checked exactly in the cases that say so
+// (AMD's real CRLs, "-crl"), not with another product's CRL, and a checked
+// verdict expires no later than the CRL's nextUpdate.
 func TestCases(t *testing.T) {
 	cases := vectors.Cases(t, "snp-")
 	if len(cases) == 0 {
 		t.Fatal("no snp-* cases")
 	}
+	extra := casesExtra(t)
 	for _, c := range cases {
 		t.Run(c.ID, func(t *testing.T) {
+			x := extra[c.ID]
 			r := caseReport(t, c)
 			col := caseCollateral(t, c)
 			res, err := amd.VerifyReport(r, col, &amd.Options{Now: c.At})
@@ -94,6 +126,21 @@ func TestCases(t *testing.T) {
 			if c.Expect.Debug != cl["policy_debug_allowed"] {
 				t.Errorf("debug %v, want %v", cl["policy_debug_allowed"], c.Expect.Debug)
 			}
+			if res.CRLChecked != x.Expect.RevocationChecked {
+				t.Errorf("CRLChecked %v, want %v (notes %q)", res.CRLChecked, x.Expect.RevocationChecked, res.Notes)
+			}
+			certsExpire := res.Endorsement.Cert.NotAfter
+			for _, x := range []*x509.Certificate{res.Intermediate, res.Root} {
+				if x.NotAfter.Before(certsExpire) {
+					certsExpire = x.NotAfter
+				}
+			}
+			switch {
+			case res.CRLChecked && !res.Expires.Before(certsExpire):
+				t.Errorf("expires %v, at the certificates' %v: the CRL's nextUpdate does not bound it", res.Expires, certsExpire)
+			case !res.CRLChecked && !res.Expires.Equal(certsExpire):
+				t.Errorf("expires %v, want the certificates' %v", res.Expires, certsExpire)
+			}
 			// The same collateral one second after the VCEK/VLEK expires: ErrExpired.
 			late := res.Endorsement.Cert.NotAfter.Add(time.Second)
 			if _, err := amd.VerifyReport(r, col, &amd.Options{Now: late}); !errors.Is(err, amd.ErrExpired) {
@@ -108,14 +155,52 @@ func TestCases(t *testing.T) {
 				t.Errorf("no VCEK: %v, want ErrCollateralMissing", err)
 			}
 			// Pinned roots alone suffice: the chain files are not needed.
-			if _, err := amd.VerifyReport(r, amd.Collateral{VCEK: col.VCEK, VLEK: col.VLEK}, &amd.Options{Now: c.At}); err != nil {
+			if _, err := amd.VerifyReport(r, amd.Collateral{VCEK: col.VCEK, VLEK: col.VLEK, CRLs: col.CRLs}, &amd.Options{Now: c.At}); err != nil {
 				t.Errorf("without chain files: %v", err)
 			}
-			// RequireCRL without a CRL: ErrCollateralMissing.
-			if _, err := amd.VerifyReport(r, col, &amd.Options{Now: c.At, RequireCRL: true}); !errors.Is(err, amd.ErrCollateralMissing) {
+			// RequireCRL: passes exactly when revocation is checked.
+			_, err = amd.VerifyReport(r, col, &amd.Options{Now: c.At, RequireCRL: true})
+			switch {
+			case res.CRLChecked && err != nil:
+				t.Errorf("RequireCRL: %v", err)
+			case !res.CRLChecked && !errors.Is(err, amd.ErrCollateralMissing):
 				t.Errorf("RequireCRL: %v, want ErrCollateralMissing", err)
 			}
+			// The case's CRL inside a certificate table (the evidence) checks nothing.
+			if len(col.CRLs) > 0 {
+				ents := map[snp.GUID][]byte{snp.GUIDCRL: col.CRLs[0].DER}
+				if col.VCEK != nil {
+					ents[snp.GUIDVCEK] = col.VCEK
+				} else {
+					ents[snp.GUIDVLEK] = col.VLEK
+				}
+				tc, err := amd.ParseCollateral(certTable(ents))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res, err := amd.VerifyReport(r, tc, &amd.Options{Now: c.At}); err != nil || res.CRLChecked {
+					t.Errorf("CRL from a certificate table: %v, checked %v", err, err == nil && res.CRLChecked)
+				}
+			}
 		})
+	}
+}
+
+// TestExpiresRealCRL proves a verdict checked with AMD's real Milan CRL
+// (nextUpdate 2026-05-12) expires then, not at the VCEK's notAfter
+// (2030-04-03).
+func TestExpiresRealCRL(t *testing.T) {
+	for _, c := range vectors.Cases(t, "snp-virtee-milan-v2-crl") {
+		res, err := amd.VerifyReport(caseReport(t, c), caseCollateral(t, c), &amd.Options{Now: c.At})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC); !res.Expires.Equal(want) || !res.CRLChecked {
+			t.Errorf("expires %v (checked %v), want %v", res.Expires, res.CRLChecked, want)
+		}
+		if vcek := res.Endorsement.Cert.NotAfter; !vcek.After(res.Expires) || vcek.Year() != 2030 {
+			t.Errorf("VCEK notAfter %v", vcek)
+		}
 	}
 }
 

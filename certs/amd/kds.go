@@ -149,40 +149,62 @@ func (k *KDS) CRL(ctx context.Context, p snp.Product, key snp.SigningKey) ([]byt
 	})
 }
 
-// Collateral fetches what r needs that c lacks: the VCEK (a VLEK cannot be
-// fetched without the cloud provider's credentials: it must come with the
-// evidence) and, if withCRL, the CRL. p is the product line; snp.Unknown takes
-// r's CPUID. The cert_chain is not fetched: the ASK, ASVK and ARK are pinned.
+// Collateral fetches what r needs that c lacks: the VCEK when none in c
+// matches r (CHIP_ID and REPORTED_TCB; a VLEK cannot be fetched without the
+// cloud provider's credentials: it must come with the evidence) and, if
+// withCRL, the ARK's CRL for r's chain (/vcek/ or /vlek/), recorded as
+// fetched from the KDS for that chain. p is the product line; snp.Unknown
+// takes r's CPUID, else the issuer of a matching certificate in c. The
+// cert_chain is not fetched: the ASK, ASVK and ARK are pinned.
+//
+// It returns c with what it could fetch added, and an error naming what it
+// could not: [ErrKDS] for a failed request or an unknown product line,
+// [ErrCollateralMissing] for a VLEK that c lacks.
 func (k *KDS) Collateral(ctx context.Context, r snp.Report, p snp.Product, c Collateral, withCRL bool) (Collateral, error) {
+	key := r.SigningKey()
+	if key != snp.SignedByVCEK && key != snp.SignedByVLEK {
+		return c, fmt.Errorf("%w: SIGNING_KEY %v", ErrSignature, key)
+	}
 	if p == snp.Unknown {
 		p = r.Product()
 	}
-	if p == snp.Unknown {
-		return c, fmt.Errorf("%w: product line unknown (version %d report): set it from the platform", ErrKDS, r.Version())
+	match, _, _ := candidates(r, c, p, true, defaultCache)
+	if p == snp.Unknown && len(match) > 0 {
+		p = match[0].Product
 	}
-	key := r.SigningKey()
-	switch key {
-	case snp.SignedByVCEK:
-		if c.VCEK == nil {
-			v, err := k.VCEK(ctx, p, r.ChipID(), r.ReportedTCB())
-			if err != nil {
-				return c, err
-			}
-			c.VCEK = v
-		}
-	case snp.SignedByVLEK:
-		if c.VLEK == nil {
-			return c, fmt.Errorf("%w: a VLEK is not served by the KDS without CSP credentials; supply it with the evidence", ErrCollateralMissing)
-		}
+	var errs []error
+	switch {
+	case len(match) > 0:
+	case key == snp.SignedByVLEK:
+		errs = append(errs, fmt.Errorf("%w: no VLEK matches REPORTED_TCB %v, and a VLEK is not served by the KDS without CSP credentials; supply it with the evidence",
+			ErrCollateralMissing, r.ReportedTCB().Parts(p)))
+	case p == snp.Unknown:
+		errs = append(errs, fmt.Errorf("%w: product line unknown (version %d report): set it from the platform", ErrKDS, r.Version()))
 	default:
-		return c, fmt.Errorf("%w: SIGNING_KEY %v", ErrSignature, key)
+		v, err := k.VCEK(ctx, p, r.ChipID(), r.ReportedTCB())
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case c.VCEK == nil:
+			c.VCEK = v
+		default: // another chip's or TCB's VCEK stays, where VerifyReport passes it over
+			c.Certs = append(c.Certs[:len(c.Certs):len(c.Certs)], v)
+		}
 	}
-	if withCRL {
+	if withCRL && p != snp.Unknown {
 		l, err := k.CRL(ctx, p, key)
 		if err != nil {
-			return c, err
+			errs = append(errs, err)
+		} else {
+			c.CRLs = append(c.CRLs[:len(c.CRLs):len(c.CRLs)], CRL{DER: l,
+				Provenance: Provenance{Origin: FromKDS, Chain: chainOf(key), Name: CRLURL(k.BaseURL, p, key)}})
 		}
-		c.CRLs = append(c.CRLs, l)
 	}
-	return c, nil
+	switch len(errs) {
+	case 0:
+		return c, nil
+	case 1:
+		return c, errs[0]
+	}
+	return c, fmt.Errorf("%w; %w", errs[0], errs[1])
 }

@@ -10,12 +10,17 @@ import (
 )
 
 // Policy holds optional checks of a genuine report's TCB and configuration.
-// Each zero field checks nothing. Failures wrap [ErrPolicy] and name the field.
+// Each zero field checks nothing. Failures wrap [ErrPolicy] and name the
+// field; a policy that cannot apply to the report's product wraps
+// [ErrPolicyInvalid] instead.
 type Policy struct {
 	// MinimumTCB: every component of REPORTED_TCB (and CURRENT_TCB) must be at
-	// least this (FMC only on Turin).
+	// least this. FMC is compared on Turin whether or not HasFMC is set; a
+	// non-zero FMC for a product without FMC (Milan, Genoa) is an
+	// [ErrPolicyInvalid] error naming the field.
 	MinimumTCB *snp.TCBParts
-	// MinimumLaunchTCB: every component of LAUNCH_TCB must be at least this.
+	// MinimumLaunchTCB: every component of LAUNCH_TCB must be at least this
+	// (FMC as for MinimumTCB).
 	MinimumLaunchTCB *snp.TCBParts
 	// RequireCommittedTCB: COMMITTED_TCB must equal CURRENT_TCB and the
 	// committed firmware version the current one (no provisional firmware).
@@ -53,10 +58,29 @@ type Policy struct {
 	RequireReservedZero bool
 }
 
+// tcbMinimum returns the minimum m (the policy's field named field) as it
+// applies to product p: on Turin the FMC component is always compared, on
+// products without one a non-zero FMC minimum is an [ErrPolicyInvalid]
+// error. A policy file's {"FMC": 9} sets FMC without HasFMC; both mean the
+// same.
+func tcbMinimum(field string, m snp.TCBParts, p snp.Product) (snp.TCBParts, error) {
+	if p == snp.Turin {
+		m.HasFMC = true
+		return m, nil
+	}
+	if m.FMC != 0 {
+		return m, fmt.Errorf("%w: %s.FMC: minimum %d, but %v has no FMC component (Turin only)", ErrPolicyInvalid, field, m.FMC, p)
+	}
+	m.HasFMC = false
+	return m, nil
+}
+
 // ABIVersion is a SEV-SNP ABI version, major.minor.
 type ABIVersion struct{ Major, Minor uint8 }
 
-// Check applies the policy to report r of product p.
+// Check applies the policy to report r of product p. Errors wrap [ErrPolicy]
+// (the report fails a check) or [ErrPolicyInvalid] (a check does not apply
+// to p).
 func (pol *Policy) Check(r snp.Report, p snp.Product) error {
 	if pol == nil {
 		return nil
@@ -70,20 +94,28 @@ func (pol *Policy) Check(r snp.Report, p snp.Product) error {
 		}
 	}
 	if m := pol.MinimumTCB; m != nil {
+		min, err := tcbMinimum("MinimumTCB", *m, p)
+		if err != nil {
+			return err
+		}
 		for _, t := range []struct {
 			name string
 			v    snp.TCBVersion
 		}{{"REPORTED_TCB", r.ReportedTCB()}, {"CURRENT_TCB", r.CurrentTCB()}} {
 			got := t.v.Parts(p)
-			if ok, comp := got.AtLeast(*m); !ok {
-				return fail(t.name, "%s %v below minimum %v", comp, got, *m)
+			if ok, comp := got.AtLeast(min); !ok {
+				return fail(t.name, "%s %v below minimum %v", comp, got, min)
 			}
 		}
 	}
 	if m := pol.MinimumLaunchTCB; m != nil {
+		min, err := tcbMinimum("MinimumLaunchTCB", *m, p)
+		if err != nil {
+			return err
+		}
 		got := r.LaunchTCB().Parts(p)
-		if ok, comp := got.AtLeast(*m); !ok {
-			return fail("LAUNCH_TCB", "%s %v below minimum %v", comp, got, *m)
+		if ok, comp := got.AtLeast(min); !ok {
+			return fail("LAUNCH_TCB", "%s %v below minimum %v", comp, got, min)
 		}
 	}
 	if pol.RequireCommittedTCB {

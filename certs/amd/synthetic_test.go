@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,23 +137,32 @@ func TestCRL(t *testing.T) {
 		crls    [][]byte
 		require bool
 		want    error
+		checked bool
 	}{
-		{"no CRL", nil, false, nil},
-		{"no CRL, required", nil, true, amd.ErrCollateralMissing},
-		{"clean CRL, required", [][]byte{pk.CRL(false, this, next)}, true, nil},
-		{"CRL lists another serial", [][]byte{pk.CRL(false, this, next, 0x20001)}, true, nil},
-		{"ASK revoked", [][]byte{pk.CRL(false, this, next, 0x10001)}, false, amd.ErrRevoked},
-		{"VCEK revoked by the ASK's CRL", [][]byte{pk.CRL(false, this, next), pk.CRL(true, this, next, 0)}, false, amd.ErrRevoked},
-		{"CRL expired", [][]byte{pk.CRL(false, pkiAt.AddDate(0, -2, 0), pkiAt.AddDate(0, -1, 0))}, false, amd.ErrExpired},
-		{"CRL not yet valid", [][]byte{pk.CRL(false, pkiAt.AddDate(0, 0, 1), pkiAt.AddDate(0, 1, 0))}, false, amd.ErrExpired},
-		{"CRL signed by another key", [][]byte{forged}, false, amd.ErrCRL},
-		{"CRL garbage", [][]byte{{0x30, 0x03, 1, 2, 3}}, false, amd.ErrCRL},
+		{"no CRL", nil, false, nil, false},
+		{"no CRL, required", nil, true, amd.ErrCollateralMissing, false},
+		{"clean CRL, required", [][]byte{pk.CRL(false, this, next)}, true, nil, true},
+		{"CRL lists another serial", [][]byte{pk.CRL(false, this, next, 0x20001)}, true, nil, true},
+		{"ASK revoked", [][]byte{pk.CRL(false, this, next, 0x10001)}, false, amd.ErrRevoked, false},
+		{"VCEK revoked by the ASK's CRL", [][]byte{pk.CRL(false, this, next), pk.CRL(true, this, next, 0)}, false, amd.ErrRevoked, false},
+		{"CRL expired", [][]byte{pk.CRL(false, pkiAt.AddDate(0, -2, 0), pkiAt.AddDate(0, -1, 0))}, false, nil, false},
+		{"CRL expired, required", [][]byte{pk.CRL(false, pkiAt.AddDate(0, -2, 0), pkiAt.AddDate(0, -1, 0))}, true, amd.ErrExpired, false},
+		{"CRL not yet valid", [][]byte{pk.CRL(false, pkiAt.AddDate(0, 0, 1), pkiAt.AddDate(0, 1, 0))}, false, nil, false},
+		{"CRL not yet valid, required", [][]byte{pk.CRL(false, pkiAt.AddDate(0, 0, 1), pkiAt.AddDate(0, 1, 0))}, true, amd.ErrExpired, false},
+		{"CRL signed by another key", [][]byte{forged}, false, nil, false},
+		{"CRL signed by another key, required", [][]byte{forged}, true, amd.ErrCRL, false},
+		{"CRL garbage", [][]byte{{0x30, 0x03, 1, 2, 3}}, false, nil, false},
+		{"CRL garbage, required", [][]byte{{0x30, 0x03, 1, 2, 3}}, true, amd.ErrCRL, false},
 	} {
-		res, err := amd.VerifyReport(rep, amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ASK.Raw}, CRLs: tc.crls}, opts(tc.require))
+		col := amd.Collateral{VCEK: vcek, Certs: [][]byte{pk.ASK.Raw}}
+		for _, d := range tc.crls {
+			col.CRLs = append(col.CRLs, amd.CRL{DER: d, Provenance: amd.Provenance{Origin: amd.FromCaller}})
+		}
+		res, err := amd.VerifyReport(rep, col, opts(tc.require))
 		if tc.want == nil {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
-			} else if (len(tc.crls) > 0) != res.CRLChecked {
+			} else if tc.checked != res.CRLChecked {
 				t.Errorf("%s: CRLChecked %v", tc.name, res.CRLChecked)
 			}
 			continue
@@ -172,7 +182,8 @@ func TestCRL(t *testing.T) {
 }
 
 // TestCRLForgedForRealARK proves a CRL that names the real ARK-Milan but is
-// signed by another key is refused with a real Milan report.
+// signed by another key is refused with a real Milan report: it checks
+// nothing, is named in a note, and with RequireCRL is ErrCRL.
 func TestCRLForgedForRealARK(t *testing.T) {
 	r, _ := snp.Parse(vectors.Read(t, "snp/google-go-sev-guest/attestation.bin"))
 	vcek := vectors.Read(t, "snp/google-go-sev-guest/vcek.testcer")
@@ -187,7 +198,17 @@ func TestCRLForgedForRealARK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := amd.VerifyReport(r, amd.Collateral{VCEK: vcek, CRLs: [][]byte{der}}, &amd.Options{Now: at}); !errors.Is(err, amd.ErrCRL) {
-		t.Errorf("forged CRL: %v, want ErrCRL", err)
+	col, err := amd.ParseCollateral(vcek, der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := amd.VerifyReport(r, col, &amd.Options{Now: at})
+	if err != nil || res.CRLChecked || len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "rejected: not signed by ARK-Milan") {
+		t.Errorf("forged CRL: %v; want verified, revocation unchecked, the CRL named as rejected", err)
+	} else {
+		t.Logf("note: %s", res.Notes[0])
+	}
+	if _, err := amd.VerifyReport(r, col, &amd.Options{Now: at, RequireCRL: true}); !errors.Is(err, amd.ErrCRL) {
+		t.Errorf("forged CRL, RequireCRL: %v, want ErrCRL", err)
 	}
 }
