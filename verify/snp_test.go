@@ -4,11 +4,13 @@
 package verify_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -285,5 +287,80 @@ func TestSNPKDSUnreachable(t *testing.T) {
 	}
 	if r.Vector.Hardware != ear.VerifierMalfunctionClaim || r.Status == ear.TrustTierAffirming {
 		t.Errorf("hardware %v status %v, want -1", r.Vector.Hardware, r.Status)
+	}
+}
+
+// TestSNPKDSRateLimited proves a KDS that answers 429 leaves the verifier
+// unable to judge (ErrUnavailable, hardware -1), not a failure of the
+// evidence.
+func TestSNPKDSRateLimited(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	raw := gsgdata.AttestationBytes[:snp.ReportSize]
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, SNPProduct: snp.Milan,
+		AMDKDS: &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}})
+	if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, amd.ErrKDS) || errors.Is(err, verify.ErrGenuine) {
+		t.Errorf("error %v, want ErrUnavailable and amd.ErrKDS, not ErrGenuine", err)
+	}
+	if r.Vector.Hardware != ear.VerifierMalfunctionClaim {
+		t.Errorf("hardware %v, want -1", r.Vector.Hardware)
+	}
+}
+
+// TestSNPOtherChipVCEK proves offline, a collateral VCEK of another chip is
+// not what the report is checked against: the verdict says no VCEK matches
+// the report's CHIP_ID (collateral missing), and online the KDS is asked for
+// the report's own VCEK.
+func TestSNPOtherChipVCEK(t *testing.T) {
+	report, _, pki, opts := snpSigned(t, false)
+	_, seed := snpPKI()
+	other := pki.IssueLeaf(testvectors.LeafSpec{TCB: snpTCB, ChipID: bytes.Repeat([]byte{7}, 64), NotBefore: snpLeafNB, NotAfter: snpLeafNA,
+		Key: seed.ECKey(elliptic.P384(), "verify/snp_test leaf")})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "vcek.der"), other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.Collateral = []string{dir}
+	_, err := verify.Evidence(context.Background(), report, opts)
+	if !errors.Is(err, amd.ErrCollateralMissing) || !strings.Contains(err.Error(), "no VCEK matches CHIP_ID") {
+		t.Errorf("offline: %v, want ErrCollateralMissing naming the CHIP_ID", err)
+	}
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.Path)
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	opts.Offline, opts.AMDKDS = false, &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}
+	_, err = verify.Evidence(context.Background(), report, opts)
+	if !slices.Contains(asked, "/vcek/v1/Milan/"+hexs(snpChip)) || !errors.Is(err, verify.ErrUnavailable) {
+		t.Errorf("online: asked %v, error %v; want the report's VCEK asked for, ErrUnavailable on 404", asked, err)
+	}
+}
+
+// TestSNPPolicyFMCMilan proves an FMC minimum cannot apply to a Milan report:
+// the verdict is ErrPolicy wrapping amd.ErrPolicyInvalid, naming the field.
+func TestSNPPolicyFMCMilan(t *testing.T) {
+	report, vcek, pki, opts := snpSigned(t, false)
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"vcek.der": vcek, "cert_chain.pem": testvectors.PEM(pki.ASK, pki.ARK)} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pol amd.Policy
+	if err := json.Unmarshal([]byte(`{"MinimumTCB":{"FMC":9}}`), &pol); err != nil {
+		t.Fatal(err)
+	}
+	opts.Collateral, opts.SNPPolicy = []string{dir}, &pol
+	r, err := verify.Evidence(context.Background(), report, opts)
+	if !errors.Is(err, verify.ErrPolicy) || !errors.Is(err, amd.ErrPolicyInvalid) || !strings.Contains(err.Error(), "MinimumTCB.FMC") {
+		t.Errorf("error %v, want ErrPolicy and amd.ErrPolicyInvalid naming MinimumTCB.FMC", err)
+	}
+	if r.Status != ear.TrustTierContraindicated {
+		t.Errorf("status %v", r.Status)
 	}
 }

@@ -78,6 +78,10 @@ const (
 	ChainVLEK
 )
 
+// chainConflict marks a CRL whose sources name different chains: it counts
+// for neither.
+const chainConflict Chain = 0xFF
+
 // String returns "VCEK", "VLEK" or "unknown".
 func (c Chain) String() string {
 	switch c {
@@ -85,6 +89,8 @@ func (c Chain) String() string {
 		return "VCEK"
 	case ChainVLEK:
 		return "VLEK"
+	case chainConflict:
+		return "contradictory"
 	}
 	return "unknown"
 }
@@ -342,8 +348,8 @@ func (c *Collateral) addCert(der []byte, x *x509.Certificate) {
 }
 
 // addCRL adds the parsed CRL der from p. The same CRL from two sources is
-// kept once, with the more trusted origin; if two sources of at least the
-// kept origin name different chains, its chain is unknown.
+// kept once, with the more trusted origin; if two sources of the kept origin
+// name different chains, it counts for neither.
 func (c *Collateral) addCRL(der []byte, p Provenance) {
 	for i, x := range c.CRLs {
 		if !bytes.Equal(x.DER, der) {
@@ -356,7 +362,7 @@ func (c *Collateral) addCRL(der []byte, p Provenance) {
 			case x.Chain == ChainUnknown || p.Origin > x.Origin:
 				y.Chain = p.Chain
 			case p.Chain != x.Chain:
-				y.Chain = ChainUnknown
+				y.Chain = chainConflict
 			}
 			if p.Origin > x.Origin {
 				y.Origin, y.Name = p.Origin, p.Name

@@ -74,6 +74,8 @@ func checkCRLs(c Collateral, res *Result, now time.Time, opts *Options, cache *C
 		case l.Origin == FromEvidence:
 			why = "it came with the evidence"
 		case t == 1:
+		case l.Chain == chainConflict:
+			why = "its sources name different chains"
 		case l.Chain != ChainUnknown && l.Chain != chain:
 			why = fmt.Sprintf("it is the %v chain's CRL (%v)", l.Chain, l.Origin)
 		case crlChain(l) != chain:

@@ -43,7 +43,8 @@
 //     the one whose intermediate (ASK or ASVK) the same PEM file holds, else
 //     the VCEK chain: a CRL of the ARK with nothing said of its chain is the
 //     one the ARK certificate itself names. A VLEK chain is therefore checked
-//     only by a CRL whose source names it;
+//     only by a CRL whose source names it, and a CRL that two sources name
+//     differently checks neither;
 //   - arrived with the evidence (an extended report's certificate table, a
 //     container: [FromEvidence]): no chain; the attester chose it.
 //

@@ -307,12 +307,14 @@ func verifyChain(e *Endorsement, c Collateral, p snp.Product, now time.Time, opt
 		firstErr  error
 		firstRank int
 		rejected  []string
+		noted     = map[*x509.Certificate]bool{}
 	)
 	fail := func(cand pair, rank int, err error) {
 		if firstErr == nil || rank > firstRank {
 			firstErr, firstRank = err, rank
 		}
-		if !cand.pinned {
+		if !cand.pinned && !noted[cand.inter] {
+			noted[cand.inter] = true
 			rejected = append(rejected, fmt.Sprintf("%s serial %v from the collateral rejected: %v", cand.inter.Subject.CommonName, cand.inter.SerialNumber, err))
 		}
 	}
