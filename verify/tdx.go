@@ -61,16 +61,30 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error
 }
 
 // judgeTCB evaluates the platform's TCB with Intel's collateral, when there is
-// any to be had, and sets the hardware claim.
+// any to be had, and sets the hardware claim (only ever made worse, see
+// raise). Offline, collateral that holds nothing for this platform (no TCB
+// Info for its FMSPC, no QE Identity, no CRL of its CA or the root: an SNP
+// folder in a mixed audit, say) is no collateral: the TCB is not evaluated,
+// as with none. Collateral pieces that failed their proof are named in the
+// reasons. A PCS that could not give the collateral (unreachable, 5xx, 429,
+// 404), or collateral still missing online, is ErrUnavailable (hardware -1),
+// not a verdict on the evidence.
 func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *intel.QuoteChain) error {
 	opts := &v.opts
 	if err := v.loadCollateral(); err != nil {
 		return err
 	}
-	if opts.Offline && len(opts.Collateral) == 0 {
-		r.Vector.Hardware = ear.GenuineHardwareClaim
-		r.incomplete("TCB status not evaluated: no collateral (TCB Info, QE Identity, CRLs) and offline")
-		return nil
+	fmspc, ca := chain.Extensions.FMSPC, chain.CA
+	if opts.Offline {
+		if col := v.intel.Collateral(fmspc, ca, r.Time); len(col.TCBInfos)+len(col.QEIdentities)+len(col.CRLs) == 0 {
+			raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
+			why := "no collateral (TCB Info, QE Identity, CRLs)"
+			if len(opts.Collateral) > 0 {
+				why = fmt.Sprintf("the collateral holds nothing for this platform (TCB Info for FMSPC %x, QE Identity, %v CA or Root CA CRL)", fmspc, ca)
+			}
+			r.incomplete("TCB status not evaluated: %s and offline", why)
+			return nil
+		}
 	}
 	eo := intel.EvaluateOptions{
 		Options:                intel.Options{Roots: opts.IntelRoots, Time: r.Time},
@@ -78,6 +92,12 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		AllowExpiredCollateral: opts.AllowExpiredCollateral,
 	}
 	res, err := v.intel.Evaluate(ctx, q, chain, eo)
+	if errors.Is(err, intel.ErrCollateralFetch) || !opts.Offline && res == nil && errors.Is(err, intel.ErrCollateralMissing) {
+		// The verifier could not judge: r.unavailable's verdict, recorded
+		// once by appraiseTDX's r.fail (which keeps the -1).
+		r.Vector.Hardware = ear.VerifierMalfunctionClaim
+		return fmt.Errorf("%w: %w: %w", ErrUnavailable, ErrCollateral, err)
+	}
 	if errors.Is(err, intel.ErrCollateralExpired) && res == nil {
 		// Still a failure; evaluate once more, accepting the expired pieces,
 		// only to report what the TCB status would be.
@@ -92,27 +112,37 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		if res.EarliestExpiration.Before(r.Expires) {
 			r.Expires = res.EarliestExpiration
 		}
+		for _, e := range res.Rejected {
+			r.reason("%v", e)
+		}
 	}
 	if err != nil {
 		if res != nil { // revoked or not supported: a verdict on the TCB
-			r.Vector.Hardware = ear.ContraindicatedHardwareClaim
+			raise(&r.Vector.Hardware, ear.ContraindicatedHardwareClaim)
 			return fmt.Errorf("%w: %w", ErrTCB, err)
 		}
 		return fmt.Errorf("%w: %w", ErrCollateral, err)
 	}
 	switch res.Status {
 	case intel.UpToDate:
-		r.Vector.Hardware = ear.GenuineHardwareClaim
+		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
 		r.reason("TCB status UpToDate (TCB date %s, evaluation data number %d)", res.TCBDate.Format("2006-01-02"), res.TCBEvaluationDataNumber)
 	default:
-		r.Vector.Hardware = ear.UnsafeHardwareClaim
+		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
 		r.reason("TCB status %v (platform %v, TDX module %v, QE %v): the platform needs action", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus)
 	}
 	if len(res.AdvisoryIDs) > 0 {
 		r.reason("advisories: %s", strings.Join(res.AdvisoryIDs, ", "))
 	}
 	if !res.RevocationChecked {
-		r.incomplete("revocation not checked: the collateral lacks the PCK CRL or the Root CA CRL")
+		var lack []string
+		if res.PCKCRL == nil {
+			lack = append(lack, fmt.Sprintf("PCK %v CA CRL", ca))
+		}
+		if res.RootCRL == nil {
+			lack = append(lack, "Root CA CRL")
+		}
+		r.incomplete("revocation not checked: the collateral has no usable %s", strings.Join(lack, " or "))
 	}
 	if res.CollateralExpired {
 		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
