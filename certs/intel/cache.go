@@ -160,7 +160,7 @@ func (c *Cache) Collateral(fmspc [6]byte, ca CAType, t time.Time) *Collateral {
 // Evaluate evaluates a quote whose chain [VerifyQuote] verified, with the
 // cached collateral for its FMSPC and CA, fetching it first through Client
 // when pieces are missing or expired, and once more when the pieces on hand
-// for a required piece all fail their proof (a forged or stale TCB Info in a
+// for a piece all fail their proof (a forged or stale TCB Info or CRL in a
 // collateral directory never shadows Intel's), at most once an hour per
 // platform. See [Evaluate].
 func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, opts EvaluateOptions) (*Result, error) {
@@ -186,8 +186,7 @@ func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, op
 		c.fetch.Unlock()
 	}
 	res, err := Evaluate(q, chain, col, opts)
-	var ie *ineligibleError
-	if c.Client == nil || !errors.As(err, &ie) {
+	if c.Client == nil || !unproven(res, err) {
 		return res, err
 	}
 	k := cacheKey{fmspc, ca}
@@ -195,7 +194,7 @@ func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, op
 	defer c.fetch.Unlock()
 	if now := c.Collateral(fmspc, ca, t); now != col { // another caller fetched meanwhile
 		col = now
-		if res, err = Evaluate(q, chain, col, opts); !errors.As(err, &ie) {
+		if res, err = Evaluate(q, chain, col, opts); !unproven(res, err) {
 			return res, err
 		}
 	}
@@ -220,6 +219,14 @@ func (c *Cache) Evaluate(ctx context.Context, q tdx.Quote, chain *QuoteChain, op
 	}
 	c.Add(fetched)
 	return Evaluate(q, chain, c.Collateral(fmspc, ca, t), opts)
+}
+
+// unproven reports an evaluation that fetching could improve although no
+// piece is missing: a required piece whose candidates all failed their proof,
+// or CRLs that did (revocation not checked).
+func unproven(res *Result, err error) bool {
+	var ie *ineligibleError
+	return errors.As(err, &ie) || err == nil && res != nil && !res.RevocationChecked
 }
 
 // maxRefetched bounds the platforms whose refetch time a Cache remembers.

@@ -567,11 +567,24 @@ func TestCacheRefetchWhenNothingProves(t *testing.T) {
 		t.Errorf("%d requests, want 4 (one fetch)", got)
 	}
 
+	// A forged PCK CRL, CRLs not required: without a fetch, revocation would
+	// not be checked.
+	n.Store(0)
+	cache = &Cache{Client: w.pcs(&n)}
+	cache.Add(collateralOf(t, g[0], g[1], g[2], w.pckCRL(w.forger, wIssue, wNext), g[4]))
+	o := w.opts()
+	o.AllowMissingCRLs = true
+	res, err := cache.Evaluate(ctx, w.q, w.chain, o)
+	mustUpToDate(t, res, err)
+	if !res.RevocationChecked || !rejected(res, ErrCollateralSignature, "PCK platform CA CRL") || n.Load() != 4 {
+		t.Errorf("forged CRL: revocation checked %v, rejected %v, %d requests", res.RevocationChecked, res.Rejected, n.Load())
+	}
+
 	// Freshness the service cannot meet: one fetch, then the error.
 	n.Store(0)
 	cache = &Cache{Client: w.pcs(&n)}
 	cache.Add(collateralOf(t, g...))
-	o := w.opts()
+	o = w.opts()
 	o.MinTCBEvaluationDataNumber = 99
 	for range 3 {
 		if _, err := cache.Evaluate(ctx, w.q, w.chain, o); !errors.Is(err, ErrCollateralStale) {

@@ -261,11 +261,18 @@ type EvaluateOptions struct {
 }
 
 // Evaluate runs every check Intel's QVL makes on a TDX quote beyond its own
-// signatures: it verifies the collateral (TCB Info, QE Identity, PCK and Root
-// CA CRLs: signatures to a trusted root, issuers, validity windows), checks
-// revocation of the PCK, its CA and the TCB Signing certificate, matches the
-// FMSPC and PCE-ID, the TDX module identity and the QE identity, and
-// evaluates and converges the TCB status.
+// signatures: it chooses the collateral by proof (TCB Info, QE Identity, PCK
+// and Root CA CRLs: versions, signatures to a trusted root, issuers,
+// validity windows, freshness options; see the package documentation),
+// checks revocation of the PCK, its CA and the TCB Signing certificate,
+// matches the FMSPC and PCE-ID, the TDX module identity and the QE identity,
+// and evaluates and converges the TCB status. Candidates that failed their
+// proof are named in Result.Rejected; when a required piece has candidates
+// but none is eligible, the error is that of the candidate whose proof came
+// furthest ([ErrCollateralSignature], [ErrCollateralExpired],
+// [ErrCollateralNotYetValid], [ErrCollateralStale], [ErrRevoked],
+// [ErrTCBInfoMismatch], [ErrQEIdentityMismatch]); with none at all it is
+// [ErrCollateralMissing] (or [ErrFMSPCMismatch]).
 //
 // chain must come from [VerifyQuote] on q with the same roots and time: the
 // quote's signatures are not checked again here. Signature checks of
