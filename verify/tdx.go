@@ -112,6 +112,9 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		if res.EarliestExpiration.Before(r.Expires) {
 			r.Expires = res.EarliestExpiration
 		}
+	}
+	// Pieces that failed their proof come after the verdict's own reasons.
+	rejected := func() {
 		for _, e := range res.Rejected {
 			r.reason("%v", e)
 		}
@@ -119,6 +122,7 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 	if err != nil {
 		if res != nil { // revoked or not supported: a verdict on the TCB
 			raise(&r.Vector.Hardware, ear.ContraindicatedHardwareClaim)
+			rejected()
 			return fmt.Errorf("%w: %w", ErrTCB, err)
 		}
 		return fmt.Errorf("%w: %w", ErrCollateral, err)
@@ -148,6 +152,7 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
 		r.reason("collateral expired at %s, before the verification time (accepted by option)", res.EarliestExpiration.Format(time.RFC3339))
 	}
+	rejected()
 	return nil
 }
 
