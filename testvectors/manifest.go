@@ -56,6 +56,7 @@ type Roots struct {
 type Options struct {
 	AllowDebug             bool `json:"allow_debug,omitempty"`
 	RequireCRLs            bool `json:"require_crls,omitempty"`
+	RequireCollateral      bool `json:"require_collateral,omitempty"`
 	AllowExpiredCollateral bool `json:"allow_expired_collateral,omitempty"`
 	StrictTrailingData     bool `json:"strict_trailing_data,omitempty"`
 	// DenyDebug refuses debug SNP guests (amd.Policy.DenyDebug).

@@ -36,6 +36,7 @@ const dataDir = "data"
 var sentinels = map[string]error{
 	"verify.ErrFormat": verify.ErrFormat, "verify.ErrEvidence": verify.ErrEvidence, "verify.ErrGenuine": verify.ErrGenuine,
 	"verify.ErrCollateral": verify.ErrCollateral, "verify.ErrTCB": verify.ErrTCB, "verify.ErrPolicy": verify.ErrPolicy,
+	"verify.ErrUnavailable": verify.ErrUnavailable, "verify.ErrFreshness": verify.ErrFreshness, "verify.ErrTooLarge": verify.ErrTooLarge,
 
 	"tdx.ErrTruncated": tdx.ErrTruncated, "tdx.ErrVersion": tdx.ErrVersion, "tdx.ErrTrailingData": tdx.ErrTrailingData, "tdx.ErrLength": tdx.ErrLength,
 
@@ -48,12 +49,14 @@ var sentinels = map[string]error{
 	"intel.ErrTCBInfoMismatch": intel.ErrTCBInfoMismatch, "intel.ErrFMSPCMismatch": intel.ErrFMSPCMismatch,
 	"intel.ErrQEIdentityMismatch": intel.ErrQEIdentityMismatch, "intel.ErrModuleIdentityMismatch": intel.ErrModuleIdentityMismatch,
 	"intel.ErrTCBNotSupported": intel.ErrTCBNotSupported, "intel.ErrTCBRevoked": intel.ErrTCBRevoked,
+	"intel.ErrCollateralStale": intel.ErrCollateralStale, "intel.ErrQEVendorID": intel.ErrQEVendorID,
 
 	"snp.ErrTruncated": snp.ErrTruncated,
 
 	"amd.ErrChain": amd.ErrChain, "amd.ErrExpired": amd.ErrExpired, "amd.ErrRevoked": amd.ErrRevoked,
 	"amd.ErrExtensionMismatch": amd.ErrExtensionMismatch, "amd.ErrSignature": amd.ErrSignature, "amd.ErrPolicy": amd.ErrPolicy,
 	"amd.ErrCollateralMissing": amd.ErrCollateralMissing, "amd.ErrCollateral": amd.ErrCollateral, "amd.ErrCRL": amd.ErrCRL,
+	"amd.ErrPolicyInvalid": amd.ErrPolicyInvalid,
 }
 
 func loadManifest(t testing.TB, dir string) *testvectors.Manifest {
@@ -180,7 +183,7 @@ func claim(m map[string]any, k string) (any, bool) {
 func verifyOptions(t testing.TB, dir string, c testvectors.Case) verify.Options {
 	o := verify.Options{
 		Time: c.At, Offline: true,
-		AllowDebug: c.Options.AllowDebug, RequireCRLs: c.Options.RequireCRLs,
+		AllowDebug: c.Options.AllowDebug, RequireCRLs: c.Options.RequireCRLs, RequireCollateral: c.Options.RequireCollateral,
 		AllowExpiredCollateral: c.Options.AllowExpiredCollateral, StrictTrailingData: c.Options.StrictTrailingData,
 	}
 	for _, p := range c.Collateral {
@@ -315,7 +318,7 @@ func TestManifestCLI(t *testing.T) {
 			for _, p := range c.Collateral {
 				args = append(args, "--collateral", path(dataDir, p))
 			}
-			for flag, on := range map[string]bool{"--allow-debug": c.Options.AllowDebug, "--require-crls": c.Options.RequireCRLs,
+			for flag, on := range map[string]bool{"--allow-debug": c.Options.AllowDebug, "--require-crls": c.Options.RequireCRLs, "--require-collateral": c.Options.RequireCollateral,
 				"--allow-expired-collateral": c.Options.AllowExpiredCollateral, "--strict-trailing": c.Options.StrictTrailingData} {
 				if on {
 					args = append(args, flag)

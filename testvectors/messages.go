@@ -6,6 +6,9 @@ package testvectors
 // messages are the pieces of error text that name what each negative case
 // breaks (Expect.Message).
 var messages = map[string]string{
+	"tdx-v4-debug-td":                     "debug TD: TD_ATTRIBUTES.DEBUG is set",
+	"snp-genoa-debug":                     "debug guest: POLICY.DEBUG",
+	"snp-milan-truncated":                 "snp: report truncated: have 672 bytes, need 1184",
 	"tdx-v4-tcb-revoked":                  "platform Revoked",
 	"tdx-v4-tcb-not-supported":            "TEE_TCB_SVN 06030200000000000000000000000000 are below every TCB level",
 	"tdx-v4-pcesvn-not-supported":         "PCESVN 11",
@@ -56,5 +59,4 @@ var messages = map[string]string{
 	"snp-milan-untrusted-ark":             "no trusted SEV-Milan issues the VCEK",
 	"snp-genoa-vlek-missing":              "no VLEK certificate",
 	"snp-milan-report-genoa-vcek":         "report product Milan, but the VCEK is issued by SEV-Genoa",
-	"snp-milan-truncated":                 "672 bytes",
 }

@@ -52,6 +52,10 @@ func (g *snpGen) snp() {
 		g.file(dir+"/chain/cert_chain.pem", PEM(k.ASK, k.ARK))
 		g.file(dir+"/chain/vlek_cert_chain.pem", PEM(k.ASVK, k.ARK))
 		g.file(dir+"/crl/good/ark.crl", k.CRL(false, tdxIssue, tdxNext))
+		// The ARK signs one CRL per chain under one name; the file name says
+		// which (certs/amd: a CRL counts for the chain its source names).
+		// Issued a second later, so that its bytes differ from the VCEK one's.
+		g.file(dir+"/crl/good/vlek-ark.crl", k.CRL(false, tdxIssue.Add(time.Second), tdxNext))
 		g.file(dir+"/crl/good/ask.crl", k.CRL(true, tdxIssue, tdxNext, revokedVCEKSerial))
 		g.file(dir+"/crl/revoked-intermediates/ark.crl", k.CRL(false, tdxIssue, tdxNext, k.ASK.SerialNumber.Int64(), k.ASVK.SerialNumber.Int64()))
 		g.file(dir+"/crl/expired/ark.crl", k.CRL(false, date(2025, 12, 1), date(2026, 1, 1)))
@@ -75,7 +79,7 @@ func (g *snpGen) snp() {
 		{id: "snp-turin-extended-vlek", desc: "extended report with a VLEK in its certificate table", product: Turin, version: 3, vlek: true, table: true, status: "affirming", claims: map[string]any{"signing_key": "VLEK"}},
 		{id: "snp-milan-no-crl", desc: "no CRL: revocation not checked, a warning", product: Milan, version: 3, crl: "none", status: "warning", claims: map[string]any{"crl_checked": false}},
 		{id: "snp-genoa-no-crl-required", desc: "no CRL, CRLs required", product: Genoa, version: 3, crl: "none", opts: Options{RequireCRLs: true}, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrCollateralMissing"}},
-		{id: "snp-genoa-debug", desc: "debug guest (POLICY.DEBUG): genuine, contraindicated", product: Genoa, version: 3, policy: 1 << 19, status: "contraindicated", claims: map[string]any{"debug": true, "policy_debug_allowed": true}},
+		{id: "snp-genoa-debug", desc: "debug guest (POLICY.DEBUG): genuine, contraindicated", product: Genoa, version: 3, policy: 1 << 19, status: "contraindicated", errs: []string{"verify.ErrPolicy"}, claims: map[string]any{"debug": true, "policy_debug_allowed": true}},
 		{id: "snp-turin-debug-allowed", desc: "debug guest accepted by option: a warning", product: Turin, version: 5, policy: 1 << 19, opts: Options{AllowDebug: true}, status: "warning", claims: map[string]any{"debug": true}},
 		{id: "snp-milan-debug-denied", desc: "debug guest refused by amd.Policy.DenyDebug", product: Milan, version: 3, policy: 1 << 19, opts: Options{DenyDebug: true}, status: "contraindicated", errs: []string{"verify.ErrPolicy", "amd.ErrPolicy"}},
 		{id: "snp-genoa-minimum-tcb", desc: "REPORTED_TCB below the policy's minimum SNP SPL", product: Genoa, version: 3, opts: Options{MinimumTCB: minTCB(Genoa)}, status: "contraindicated", errs: []string{"verify.ErrPolicy", "amd.ErrPolicy"}},
@@ -90,7 +94,8 @@ func (g *snpGen) snp() {
 		{id: "snp-turin-asvk-revoked", desc: "ASVK listed in the ARK's CRL (VLEK chain)", product: Turin, version: 3, vlek: true, crl: "revoked-intermediates", status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrRevoked"}},
 		{id: "snp-milan-vcek-expired", desc: "VCEK expired before the verification time", product: Milan, version: 3, leaf: func(l *LeafSpec) { l.NotAfter = date(2026, 1, 1) }, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExpired"}},
 		{id: "snp-genoa-vlek-not-yet-valid", desc: "VLEK issued after the verification time", product: Genoa, version: 3, vlek: true, leaf: func(l *LeafSpec) { l.NotBefore = date(2026, 2, 1) }, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExpired"}},
-		{id: "snp-turin-crl-expired", desc: "the ARK's CRL past its nextUpdate", product: Turin, version: 3, crl: "expired", status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExpired"}},
+		{id: "snp-turin-crl-expired", desc: "the ARK's CRL past its nextUpdate, CRLs required", product: Turin, version: 3, crl: "expired", opts: Options{RequireCRLs: true}, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExpired"}},
+		{id: "snp-milan-crl-expired-only", desc: "the ARK's CRL past its nextUpdate and no current one: revocation not checked, a warning", product: Milan, version: 3, crl: "expired", status: "warning", claims: map[string]any{"crl_checked": false}},
 		{id: "snp-milan-tcb-mismatch", desc: "VCEK issued for another SNP SPL than REPORTED_TCB", product: Milan, version: 3, leaf: func(l *LeafSpec) { l.TCB.SNP-- }, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExtensionMismatch"}},
 		{id: "snp-turin-fmc-mismatch", desc: "Turin VCEK issued for another FMC SPL", product: Turin, version: 5, leaf: func(l *LeafSpec) { l.TCB.FMC++ }, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExtensionMismatch"}},
 		{id: "snp-turin-chipid-mismatch", desc: "VCEK hwID is another chip's", product: Turin, version: 3, leaf: func(l *LeafSpec) { l.ChipID = append([]byte{0xee}, l.ChipID[1:]...) }, status: "contraindicated", errs: []string{"verify.ErrGenuine", "amd.ErrExtensionMismatch"}},
@@ -102,7 +107,8 @@ func (g *snpGen) snp() {
 	for _, c := range cases {
 		g.add(c)
 	}
-	// A truncated report is not recognized as evidence at all.
+	// A truncated report is still an SNP report (version and SIGNATURE_ALGO
+	// in place): the parser names what is missing.
 	var base Case
 	for _, c := range g.cases {
 		if c.ID == "snp-milan-v3-vcek" {
@@ -110,9 +116,9 @@ func (g *snpGen) snp() {
 		}
 	}
 	raw := g.files[base.Evidence]
-	g.cases = append(g.cases, Case{ID: "snp-milan-truncated", TEE: "snp", Description: "report cut before its signature: no format matches",
+	g.cases = append(g.cases, Case{ID: "snp-milan-truncated", TEE: "snp", Description: "report cut before its signature: truncated",
 		Evidence: g.file("snp/snp-milan-truncated.report", raw[:0x2A0]), Collateral: base.Collateral, At: base.At, Roots: base.Roots,
-		Expect: Expect{Status: "contraindicated", Errors: []string{"verify.ErrFormat"}}})
+		Expect: Expect{Status: "contraindicated", Errors: []string{"verify.ErrEvidence", "snp.ErrTruncated"}}})
 }
 
 func lower(p Product) string {

@@ -87,9 +87,11 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		}
 	}
 	eo := intel.EvaluateOptions{
-		Options:                intel.Options{Roots: opts.IntelRoots, Time: r.Time},
-		AllowMissingCRLs:       !opts.RequireCRLs,
-		AllowExpiredCollateral: opts.AllowExpiredCollateral,
+		Options:                    intel.Options{Roots: opts.IntelRoots, Time: r.Time},
+		AllowMissingCRLs:           !opts.RequireCRLs,
+		AllowExpiredCollateral:     opts.AllowExpiredCollateral,
+		MinTCBEvaluationDataNumber: opts.IntelMinTCBEvaluationDataNumber,
+		MaxCollateralAge:           opts.MaxCollateralAge,
 	}
 	res, err := v.intel.Evaluate(ctx, q, chain, eo)
 	if errors.Is(err, intel.ErrCollateralFetch) || !opts.Offline && res == nil && errors.Is(err, intel.ErrCollateralMissing) {
@@ -99,13 +101,22 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		return fmt.Errorf("%w: %w: %w", ErrUnavailable, ErrCollateral, err)
 	}
 	if errors.Is(err, intel.ErrCollateralExpired) && res == nil {
-		// Still a failure; evaluate once more, accepting the expired pieces,
-		// only to report what the TCB status would be.
-		eo.AllowExpiredCollateral = true
-		if would, _ := v.intel.Evaluate(ctx, q, chain, eo); would != nil {
-			tcbClaims(r.Claims, would)
+		// Show what the TCB status would be with the expired pieces, whether
+		// that fails the verdict or leaves the TCB not evaluated.
+		would := eo
+		would.AllowExpiredCollateral = true
+		if w, _ := v.intel.Evaluate(ctx, q, chain, would); w != nil {
+			tcbClaims(r.Claims, w)
 		}
-		return fmt.Errorf("%w: %w", ErrCollateral, err)
+	}
+	if err != nil && res == nil && opts.Offline && !opts.RequireCRLs && !opts.RequireCollateral && unusableCollateral(err) {
+		// Collateral that does not prove itself (forged, expired, stale,
+		// another platform's) counts as none: handing over less, or
+		// something else, must never get a better verdict than this. The
+		// evidence is genuine; its TCB is not evaluated.
+		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
+		r.incomplete("TCB status not evaluated: the collateral given does not prove it: %v", err)
+		return nil
 	}
 	if res != nil {
 		tcbClaims(r.Claims, res)
@@ -154,6 +165,23 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 	}
 	rejected()
 	return nil
+}
+
+// unusableCollateral reports whether err says the collateral cannot be used
+// for this quote (missing, forged, expired, stale, another platform's), as
+// opposed to genuine collateral rejecting the quote (QE or module identity,
+// revocation, TCB level).
+func unusableCollateral(err error) bool {
+	if errors.Is(err, intel.ErrRevoked) {
+		return false
+	}
+	for _, e := range []error{intel.ErrCollateralMissing, intel.ErrCollateralExpired, intel.ErrCollateralNotYetValid,
+		intel.ErrCollateralSignature, intel.ErrCollateralStale, intel.ErrCollateralFormat, intel.ErrTCBInfoMismatch, intel.ErrFMSPCMismatch} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeTD sets the configuration and runtime-opaque claims from the TD's attributes.

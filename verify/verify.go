@@ -79,18 +79,38 @@ type Options struct {
 	Offline bool
 	// Collateral lists files and directories holding collateral (Intel PCS
 	// responses, issuer chains, CRLs, AMD VCEK/VLEK and chains), each piece
-	// recognized by its content.
+	// recognized by its content. AMD's ARK signs one CRL per chain under one
+	// name and nothing in it says which: a file whose name or path holds
+	// "vlek" is the VLEK chain's, any other the VCEK chain's (see certs/amd).
 	Collateral []string
 	// IntelRoots replaces the pinned Intel SGX Root CA (tests, private PKIs).
 	IntelRoots []*x509.Certificate
 	// IntelPCS fetches Intel collateral that Collateral lacks, unless Offline;
 	// nil means Intel's PCS (standard update channel).
 	IntelPCS *intel.Client
-	// RequireCRLs fails evidence whose collateral lacks a CRL it needs (Intel:
-	// PCK CRL, Root CA CRL; AMD: the ARK's CRL for the VCEK or VLEK chain). By
-	// default revocation that cannot be checked keeps the verdict from
-	// affirming (warning) and says so.
+	// RequireCRLs fails evidence whose collateral lacks a usable (genuine,
+	// current) CRL it needs: Intel's PCK CA CRL and Root CA CRL; AMD's ARK
+	// CRL for the report's chain, from the caller or the KDS (a CRL that
+	// arrives in the evidence's certificate table never counts). By default
+	// revocation that cannot be checked keeps the verdict from affirming
+	// (warning) and says so.
 	RequireCRLs bool
+	// RequireCollateral fails TDX quotes whose collateral is missing or
+	// cannot be used (expired, forged, stale, another platform's), as
+	// Intel's QVL does. By default such collateral counts as none: the quote
+	// is genuine, its TCB not evaluated, a warning whose reasons name the
+	// pieces passed over; handing over less or other collateral can then
+	// never get a better verdict.
+	RequireCollateral bool
+	// IntelMinTCBEvaluationDataNumber, when set, makes TCB Info and QE
+	// Identity with a lower tcbEvaluationDataNumber ineligible: a bundle
+	// handed over with the evidence cannot pick a genuine piece from before
+	// a TCB recovery.
+	IntelMinTCBEvaluationDataNumber int
+	// MaxCollateralAge, when set, makes Intel collateral issued (TCB Info,
+	// QE Identity issueDate; PCK CRL thisUpdate) longer than this before the
+	// verification time ineligible.
+	MaxCollateralAge time.Duration
 	// AMDRoots are trusted in addition to the pinned AMD ARKs (test PKIs).
 	AMDRoots []*x509.Certificate
 	// AMDKDS fetches a VCEK and CRLs that Collateral lacks, unless Offline;

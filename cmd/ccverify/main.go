@@ -111,7 +111,14 @@ verify flags:
   --max-size BYTES       largest evidence file read (default 1 MiB)
   --allow-debug          do not contraindicate debug TDs and guests
   --strict-trailing      reject evidence followed by non-zero bytes
-  --require-crls         fail TDX quotes whose collateral lacks the PCK or Root CA CRL
+  --require-crls         fail evidence whose collateral lacks a usable (genuine, current) CRL:
+                         Intel's PCK CA and Root CA CRLs; the ARK's CRL for the VCEK or VLEK
+                         chain (a VLEK chain's CRL file needs "vlek" in its name)
+  --require-collateral   fail TDX quotes whose collateral is missing or unusable (expired,
+                         forged, another platform's), as Intel's QVL does; by default such
+                         collateral counts as none and the verdict is a warning
+  --min-tcb-eval-num N   Intel TCB Info / QE Identity below this evaluation number are not used
+  --max-collateral-age D Intel collateral issued longer than D ago (e.g. 720h) is not used
   --allow-expired-collateral  accept collateral past its nextUpdate (a warning)
   --pcs-url URL          Intel PCS or PCCS base URL (default: Intel PCS)
   --pcs-update CHANNEL   Intel TCB update channel: standard or early

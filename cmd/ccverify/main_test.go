@@ -180,11 +180,16 @@ func TestCollateralFetchThenVerify(t *testing.T) {
 	if code != exitAffirming || !strings.Contains(out, "affirming (tdx quote v4, FMSPC b0c06f000000, TCB UpToDate)") {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errs)
 	}
-	// A year later the collateral has expired: a failure, named.
+	// A year later the collateral has expired: it counts as none (a
+	// warning saying why), or fails with --require-collateral.
 	later := c.At.AddDate(1, 0, 0).Format(time.RFC3339)
-	code, _, errs = runCLI("verify", "--offline", "--at", later, "--collateral", col, q)
+	code, out, _ = runCLI("verify", "--offline", "--at", later, "--collateral", col, q)
+	if code != exitWarning || !strings.Contains(out, "TCB status not evaluated") || !strings.Contains(out, "expired") {
+		t.Errorf("expired collateral: exit %d, %s", code, out)
+	}
+	code, _, errs = runCLI("verify", "--offline", "--at", later, "--require-collateral", "--collateral", col, q)
 	if code != exitContraindicated || !strings.Contains(errs, "expired") {
-		t.Errorf("expired collateral: exit %d, %s", code, errs)
+		t.Errorf("expired collateral, --require-collateral: exit %d, %s", code, errs)
 	}
 	code, out, _ = runCLI("verify", "--offline", "--at", later, "--allow-expired-collateral", "--collateral", col, q)
 	if code != exitWarning || !strings.Contains(out, "collateral expired") {

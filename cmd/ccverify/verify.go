@@ -61,6 +61,8 @@ func (it *item) exitCode() int {
 	switch {
 	case it.res == nil, errors.Is(it.err, verify.ErrFormat), errors.Is(it.err, verify.ErrTooLarge):
 		return exitUsage // unreadable, or not evidence
+	case errors.Is(it.err, amd.ErrPolicyInvalid):
+		return exitUsage // --snp-policy asks for what the product cannot have
 	case errors.Is(it.err, verify.ErrUnavailable):
 		return exitUnavailable
 	case it.res.Status == ear.TrustTierAffirming:
@@ -84,7 +86,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		verbose        = fl.Bool("verbose", false, "name the files of a directory that are not evidence")
 		allowDebug     = fl.Bool("allow-debug", false, "do not contraindicate debug TDs and guests")
 		strictTrailing = fl.Bool("strict-trailing", false, "reject evidence followed by non-zero bytes")
-		requireCRLs    = fl.Bool("require-crls", false, "fail TDX quotes whose collateral lacks a CRL")
+		requireCRLs    = fl.Bool("require-crls", false, "fail evidence whose collateral lacks a usable (genuine, current) CRL for its chain")
+		requireCol     = fl.Bool("require-collateral", false, "fail TDX quotes whose collateral is missing or unusable (QVL behaviour)")
+		minEvalNum     = fl.Int("min-tcb-eval-num", 0, "Intel TCB Info and QE Identity below this tcbEvaluationDataNumber are not used")
+		maxColAge      = fl.Duration("max-collateral-age", 0, "Intel collateral issued longer ago than this is not used (e.g. 720h)")
 		allowExpired   = fl.Bool("allow-expired-collateral", false, "accept collateral past its nextUpdate, as a warning")
 		maxSize        = fl.Int("max-size", verify.DefaultMaxEvidenceSize, "largest evidence file read, in bytes")
 		pcsURL         = fl.String("pcs-url", "", "Intel PCS or PCCS base URL (default: Intel PCS)")
@@ -123,13 +128,17 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := verify.Options{
-		Offline:                *offline,
-		Collateral:             collateral,
-		AllowDebug:             *allowDebug,
-		StrictTrailingData:     *strictTrailing,
-		RequireCRLs:            *requireCRLs,
-		AllowExpiredCollateral: *allowExpired,
-		MaxEvidenceSize:        *maxSize,
+		Offline:            *offline,
+		Collateral:         collateral,
+		AllowDebug:         *allowDebug,
+		StrictTrailingData: *strictTrailing,
+		RequireCRLs:        *requireCRLs,
+		RequireCollateral:  *requireCol,
+		MaxCollateralAge:   *maxColAge,
+
+		IntelMinTCBEvaluationDataNumber: *minEvalNum,
+		AllowExpiredCollateral:          *allowExpired,
+		MaxEvidenceSize:                 *maxSize,
 	}
 	if *intelRoot != "" {
 		roots, err := loadCerts(*intelRoot)
