@@ -581,10 +581,7 @@ func parseMeasurement(v any, out *measurement) error {
 	if !ok {
 		return bad("no mval (key 1)")
 	}
-	if err := parseMval(mv, &out.vals); err != nil {
-		return at(err, "mval")
-	}
-	return nil
+	return parseMval(mv, &out.vals)
 }
 
 func parseMval(v any, out *mval) error {
@@ -654,6 +651,10 @@ func parseMvalKey(k int64, x any, m map[any]any, out *mval) error {
 		out.hasDigest = true
 		return err
 	case k == 3:
+		if _, legacy := x.(uint64); legacy { // corim v1.1.2 / early drafts: a bit mask of other semantics
+			out.unused = append(out.unused, "flags (3) as a legacy bit mask")
+			return nil
+		}
 		fm, err := mapOf(x, "flags-map")
 		if err != nil {
 			return err

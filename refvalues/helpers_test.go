@@ -9,6 +9,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -132,3 +133,5 @@ func trusted(pubs ...crypto.PublicKey) []TrustedKey {
 	}
 	return out
 }
+
+func rsaKey() (crypto.Signer, error) { return rsa.GenerateKey(rand.Reader, 2048) }

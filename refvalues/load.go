@@ -104,7 +104,10 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 			return nil, settle(at(err, "%s: payload", opts.name()))
 		}
 		if !isTag(pv, tagUnsignedCorim) {
-			return nil, settle(at(bad("payload is %s, want #6.501 unsigned CoRIM", describe(pv)), "%s", opts.name()))
+			if !isMap(pv) {
+				return nil, settle(at(bad("payload is %s, want #6.501 unsigned CoRIM", describe(pv)), "%s", opts.name()))
+			}
+			doc.Notes = append(doc.Notes, "payload is an untagged corim-map (corim v1.1.2); the draft asks for #6.501")
 		}
 		if cd, err = parseUnsignedCorim(pv); err != nil {
 			return nil, settle(at(err, "%s", opts.name()))
@@ -143,7 +146,7 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 	if err != nil {
 		return nil, settle(at(err, "%s", opts.name()))
 	}
-	doc.References, doc.Notes = refs, notes
+	doc.References, doc.Notes = refs, append(doc.Notes, notes...)
 	if doc.References == nil {
 		doc.References = []*Reference{}
 	}
