@@ -39,12 +39,12 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		if err := col.AddFrom(rest, amd.Provenance{Origin: amd.FromEvidence, Name: "the report's certificate table"}); err == nil {
 			r.reason("the report's certificate table supplied collateral")
 		} else if opts.StrictTrailingData {
-			err := fmt.Errorf("%w: %d bytes after the report are not a certificate table", ErrEvidence, len(rest))
+			err := fmt.Errorf("%w: %d bytes after the report are not a certificate table: %w", ErrEvidence, len(rest), err)
 			r.fail(err)
 			return err
 		} else {
 			r.Claims["trailing_bytes"] = len(rest)
-			r.reason("%d bytes after the report are not covered by its signature and were ignored", len(rest))
+			r.reason("%d bytes after the report are not covered by its signature and were ignored (%v)", len(rest), err)
 		}
 	}
 	// Online, the KDS adds the report's VCEK when no VCEK at hand matches it,

@@ -246,13 +246,13 @@ func (c *Collateral) addFrom(b []byte, p Provenance, depth int) error {
 			if p.Name != "" {
 				tp.Name = "certificate table in " + p.Name
 			}
-			seen := make([][]byte, 0, ct.Len())
+			// snp.ParseCertTable guarantees the entries are distinct,
+			// non-overlapping ranges within its limits: each is parsed once.
 			for i := 0; i < ct.Len(); i++ {
 				d := ct.Entry(i).Data
-				if len(d) == 0 || sameBytes(seen, d) {
-					continue // each distinct entry is parsed once
+				if len(d) == 0 {
+					continue
 				}
-				seen = append(seen, d)
 				_ = c.addFrom(d, tp, 1) // unknown entries (e.g. platform info) are skipped
 			}
 			return nil
@@ -264,17 +264,6 @@ func (c *Collateral) addFrom(b []byte, p Provenance, depth int) error {
 		}
 	}
 	return fmt.Errorf("%w: not a certificate, CRL or certificate table (%d bytes)", ErrCollateral, len(b))
-}
-
-// sameBytes reports whether one of seen is d itself (the same bytes of the
-// same buffer: table entries pointing at one offset).
-func sameBytes(seen [][]byte, d []byte) bool {
-	for _, s := range seen {
-		if len(s) == len(d) && &s[0] == &d[0] {
-			return true
-		}
-	}
-	return false
 }
 
 // addPEM adds the certificates and CRLs of PEM text t. A CRL of unknown chain
