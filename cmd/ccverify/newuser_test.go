@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,4 +191,21 @@ func TestSNPSummary(t *testing.T) {
 // user may drop among evidence.
 func pemCert() string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: gsgdata.VcekBytes}))
+}
+
+// TestExitUnavailable: when the verifier cannot get what it needs to judge
+// (the PCS answers 503), the exit status is 4, not a verdict on the evidence.
+func TestExitUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	q := write(t, t.TempDir(), "quote", gtdata.RawQuoteV5)
+	code, out, errs := runCLI("verify", "--at", at, "--pcs-url", srv.URL, "--output", "json", q)
+	if code != exitUnavailable || !strings.Contains(errs, "could not judge") {
+		t.Errorf("exit %d, want %d\n%s%s", code, exitUnavailable, out, errs)
+	}
+	if !strings.Contains(out, `"hardware":-1`) && !strings.Contains(out, `"hardware": -1`) {
+		t.Errorf("hardware claim is not -1 (verifier malfunction): %s", out)
+	}
 }
