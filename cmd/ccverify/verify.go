@@ -371,7 +371,18 @@ func readEvidence(path string, max int) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%v): evidence is read from files", fi.Mode().Type())
+		kind := "not a regular file"
+		switch t := fi.Mode().Type(); {
+		case t&fs.ModeDevice != 0:
+			kind = "a device"
+		case t&fs.ModeNamedPipe != 0:
+			kind = "a FIFO"
+		case t&fs.ModeSocket != 0:
+			kind = "a socket"
+		case t&fs.ModeDir != 0:
+			kind = "a directory"
+		}
+		return nil, fmt.Errorf("%s, not a regular file: evidence is read from files", kind)
 	}
 	if fi.Size() > int64(max) {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d (--max-size)", verify.ErrTooLarge, fi.Size(), max)
