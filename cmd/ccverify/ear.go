@@ -9,8 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -110,25 +108,16 @@ func earCmd(args []string, stdout, stderr io.Writer) int {
 
 // loadPublicKey reads a PEM public key (PKIX) or the key of a PEM certificate.
 func loadPublicKey(path string) (crypto.PublicKey, error) {
-	b, err := os.ReadFile(path)
+	block, err := firstPEM(path, "PUBLIC KEY", "CERTIFICATE")
 	if err != nil {
 		return nil, err
 	}
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			return nil, errors.New("no PUBLIC KEY or CERTIFICATE block")
-		}
-		switch block.Type {
-		case "PUBLIC KEY":
-			return x509.ParsePKIXPublicKey(block.Bytes)
-		case "CERTIFICATE":
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return nil, err
-			}
-			return c.PublicKey, nil
-		}
+	if block.Type == "PUBLIC KEY" {
+		return x509.ParsePKIXPublicKey(block.Bytes)
 	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	return c.PublicKey, nil
 }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -536,6 +537,28 @@ func loadSigningKey(path string, stderr io.Writer) (crypto.Signer, error) {
 			pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 		return k, nil
 	}
+	block, err := firstPEM(path, "EC PRIVATE KEY", "PRIVATE KEY")
+	if err != nil {
+		return nil, err
+	}
+	if block.Type == "EC PRIVATE KEY" {
+		return x509.ParseECPrivateKey(block.Bytes)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	switch k := k.(type) {
+	case *ecdsa.PrivateKey:
+		return k, nil
+	case ed25519.PrivateKey:
+		return k, nil
+	}
+	return nil, fmt.Errorf("key type %T: want an EC or Ed25519 key", k)
+}
+
+// firstPEM returns the first PEM block of one of the given types in the file.
+func firstPEM(path string, types ...string) (*pem.Block, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -544,23 +567,10 @@ func loadSigningKey(path string, stderr io.Writer) (crypto.Signer, error) {
 		var block *pem.Block
 		block, b = pem.Decode(b)
 		if block == nil {
-			return nil, errors.New("no EC PRIVATE KEY or PRIVATE KEY block")
+			return nil, fmt.Errorf("no %s block", strings.Join(types, " or "))
 		}
-		switch block.Type {
-		case "EC PRIVATE KEY":
-			return x509.ParseECPrivateKey(block.Bytes)
-		case "PRIVATE KEY":
-			k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-			if err != nil {
-				return nil, err
-			}
-			switch k := k.(type) {
-			case *ecdsa.PrivateKey:
-				return k, nil
-			case ed25519.PrivateKey:
-				return k, nil
-			}
-			return nil, fmt.Errorf("key type %T: want an EC or Ed25519 key", k)
+		if slices.Contains(types, block.Type) {
+			return block, nil
 		}
 	}
 }
