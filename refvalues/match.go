@@ -414,25 +414,28 @@ func (s Set) Match(tee string, claims map[string]any) *Result {
 	r.Status = Approved
 	for _, g := range groups {
 		comp := Component{Name: g.name, Status: Unrecognized}
+		for _, ref := range g.refs {
+			if holds(ref, claims) {
+				c := evaluate(ref, claims)
+				comp.Matched, comp.Status = &c, Approved
+				break
+			}
+		}
+		if comp.Matched != nil {
+			r.Components = append(r.Components, comp)
+			continue
+		}
 		cands := make([]Candidate, 0, len(g.refs))
 		for _, ref := range g.refs {
-			c := evaluate(ref, claims)
-			if c.Failed == 0 && comp.Matched == nil {
-				cc := c
-				comp.Matched = &cc
-				comp.Status = Approved
-			}
-			cands = append(cands, c)
+			cands = append(cands, evaluate(ref, claims))
 		}
 		sort.SliceStable(cands, func(i, j int) bool { return cands[i].Failed < cands[j].Failed })
 		if len(cands) > MaxCandidates {
 			comp.Omitted = len(cands) - MaxCandidates
 			cands = cands[:MaxCandidates]
 		}
-		if comp.Matched == nil {
-			comp.Candidates = cands
-			r.Status = Unrecognized
-		}
+		comp.Candidates = cands
+		r.Status = Unrecognized
 		r.Components = append(r.Components, comp)
 	}
 	return r
@@ -506,13 +509,23 @@ func unionInts(a, b []int64) []int64 {
 	return out
 }
 
+// holds reports whether every check of ref holds, without explaining.
+func holds(ref *Reference, claims map[string]any) bool {
+	for i := range ref.Checks {
+		if _, ok, _ := ref.Checks[i].eval(claims, false); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 func evaluate(ref *Reference, claims map[string]any) Candidate {
 	c := Candidate{Source: ref.Source, Where: ref.Where, Environment: ref.Environment, Findings: make([]Finding, len(ref.Checks))}
 	for i := range ref.Checks {
 		ch := &ref.Checks[i]
 		f := &c.Findings[i]
 		f.Claim, f.Key, f.Class, f.Expected = ch.Claim, ch.Key, ch.Class, ch.Expected
-		f.Got, f.OK, f.Reason = ch.eval(claims)
+		f.Got, f.OK, f.Reason = ch.eval(claims, true)
 		if !f.OK {
 			c.Failed++
 		}
@@ -608,15 +621,23 @@ func gotString(v any) string {
 	return fmt.Sprint(v)
 }
 
-func (ch *Check) eval(claims map[string]any) (got string, ok bool, reason string) {
+// eval checks claims; got is the claim as a person reads it, computed only
+// when explain is set (the approving path allocates nothing for it).
+func (ch *Check) eval(claims map[string]any, explain bool) (got string, ok bool, reason string) {
+	gotString := func(v any) string {
+		if !explain {
+			return ""
+		}
+		return gotString(v)
+	}
 	if ch.kind == ckUnsupported {
 		return "-", false, ch.reason
 	}
 	if ch.kind == ckTCB {
-		return ch.evalTCB(claims)
+		return ch.evalTCB(claims, explain)
 	}
 	if ch.kind == ckFW {
-		return ch.evalFW(claims)
+		return ch.evalFW(claims, explain)
 	}
 	v, present := lookup(claims, ch.path)
 	if !present {
@@ -654,18 +675,22 @@ func (ch *Check) eval(claims map[string]any) (got string, ok bool, reason string
 			if !isStr || len(s) < 2*ch.byteAt+2 {
 				return gotString(v), false, fmt.Sprintf("claim has no byte %d", ch.byteAt)
 			}
-			b, err := hex.DecodeString(s[2*ch.byteAt : 2*ch.byteAt+2])
-			if err != nil {
+			var b [1]byte
+			if _, err := hex.Decode(b[:], []byte(s[2*ch.byteAt:2*ch.byteAt+2])); err != nil {
 				return s, false, "claim is not hex"
 			}
 			x = int64(b[0])
-			got = strconv.FormatInt(x, 10) + " (byte " + strconv.Itoa(ch.byteAt) + " of " + s + ")"
+			if explain {
+				got = strconv.FormatInt(x, 10) + " (byte " + strconv.Itoa(ch.byteAt) + " of " + s + ")"
+			}
 		} else {
 			var isInt bool
 			if x, isInt = integer(v); !isInt {
 				return gotString(v), false, "claim is not an integer"
 			}
-			got = strconv.FormatInt(x, 10)
+			if explain {
+				got = strconv.FormatInt(x, 10)
+			}
 		}
 		if ch.num.holds(x) {
 			return got, true, ""
@@ -685,7 +710,7 @@ func (ch *Check) eval(claims map[string]any) (got string, ok bool, reason string
 			return gotString(v), false, "claim is not a boolean"
 		}
 		if b == ch.flag {
-			return strconv.FormatBool(b), true, ""
+			return gotString(b), true, ""
 		}
 		return strconv.FormatBool(b), false, "differs"
 	case ckStr:
@@ -712,7 +737,9 @@ func (ch *Check) eval(claims map[string]any) (got string, ok bool, reason string
 		if !isList {
 			return gotString(v), false, "claim is not a list of strings"
 		}
-		got = "[" + strings.Join(list, ", ") + "]"
+		if explain {
+			got = "[" + strings.Join(list, ", ") + "]"
+		}
 		for _, e := range list {
 			in := false
 			for _, alt := range ch.strs {
@@ -818,7 +845,7 @@ func maskedEqual(ref, mask, ev []byte) bool {
 
 var tcbParts = [...]string{"fmc", "bootloader", "tee", "snp", "microcode"}
 
-func (ch *Check) evalTCB(claims map[string]any) (string, bool, string) {
+func (ch *Check) evalTCB(claims map[string]any, explain bool) (string, bool, string) {
 	prefix := ch.path[0]
 	product := snp.Unknown
 	if p, ok := claims["product"].(string); ok {
@@ -864,15 +891,21 @@ func (ch *Check) evalTCB(claims map[string]any) (string, bool, string) {
 		if ok, comp := got.AtLeast(want); !ok {
 			return got.String(), false, comp + " below the minimum (" + product.String() + " layout)"
 		}
+		if !explain {
+			return "", true, ""
+		}
 		return got.String(), true, ""
 	}
 	if got != want {
 		return got.String(), false, "differs (" + product.String() + " layout)"
 	}
+	if !explain {
+		return "", true, ""
+	}
 	return got.String(), true, ""
 }
 
-func (ch *Check) evalFW(claims map[string]any) (string, bool, string) {
+func (ch *Check) evalFW(claims map[string]any, explain bool) (string, bool, string) {
 	prefix := ch.path[0]
 	var v [3]int64
 	for i, name := range [...]string{"_major", "_minor", "_build"} {
@@ -884,11 +917,13 @@ func (ch *Check) evalFW(claims map[string]any) (string, bool, string) {
 			return gotString(x), false, prefix + name + " is not an integer"
 		}
 	}
-	got := fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2])
 	if int(v[0]) == ch.fw[0] && int(v[1]) == ch.fw[1] && int(v[2]) == ch.fw[2] {
-		return got, true, ""
+		if !explain {
+			return "", true, ""
+		}
+		return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]), true, ""
 	}
-	return got, false, "differs"
+	return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]), false, "differs"
 }
 
 func expectedList(c *Check) string {
