@@ -74,13 +74,13 @@ func FuzzVerifyGenerated(f *testing.F) {
 			o.Collateral = append(o.Collateral, filepath.Join(generatedDir, filepath.FromSlash(p)))
 		}
 		if c.Roots.Intel != "" {
-			o.IntelRoots = pemCerts(f, c.Roots.Intel)
+			o.Intel.Roots = pemCerts(f, c.Roots.Intel)
 		}
 		if c.Roots.AMD != "" {
-			o.AMDRoots = pemCerts(f, c.Roots.AMD)
+			o.AMD.Roots = pemCerts(f, c.Roots.AMD)
 		}
 		if c.Options.DenyDebug {
-			o.SNPPolicy = &amd.Policy{DenyDebug: true}
+			o.AMD.Policy = &amd.Policy{DenyDebug: true}
 		}
 		targets[i] = target{verify.New(o)}
 		if s := signedBytes(raw); s != nil {

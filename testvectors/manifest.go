@@ -44,7 +44,7 @@ type Case struct {
 }
 
 // Roots are PEM files of test roots: Intel roots replace the pinned Intel SGX
-// Root CA (verify.Options.IntelRoots, --intel-root); AMD ARKs are added to the
+// Root CA (verify.Options.Intel.Roots, --intel-root); AMD ARKs are added to the
 // pinned ones (amd.Options.ExtraARKs).
 type Roots struct {
 	Intel string `json:"intel,omitempty"`

@@ -190,10 +190,10 @@ func verifyOptions(t testing.TB, dir string, c testvectors.Case) verify.Options 
 		o.Collateral = append(o.Collateral, path(dir, p))
 	}
 	if c.Roots.Intel != "" {
-		o.IntelRoots = readCerts(t, path(dir, c.Roots.Intel))
+		o.Intel.Roots = readCerts(t, path(dir, c.Roots.Intel))
 	}
 	if c.Roots.AMD != "" {
-		o.AMDRoots = readCerts(t, path(dir, c.Roots.AMD))
+		o.AMD.Roots = readCerts(t, path(dir, c.Roots.AMD))
 	}
 	return o
 }
@@ -218,7 +218,7 @@ func runEvidence(t *testing.T, dir string, c testvectors.Case) outcome {
 		if r, _, err := snp.ParsePrefix(raw); err == nil {
 			fmc = r.Product() == snp.Turin
 		}
-		opts.SNPPolicy = &amd.Policy{DenyDebug: c.Options.DenyDebug, MinimumTCB: snpTCB(c.Options.MinimumTCB, fmc)}
+		opts.AMD.Policy = &amd.Policy{DenyDebug: c.Options.DenyDebug, MinimumTCB: snpTCB(c.Options.MinimumTCB, fmc)}
 	}
 	res, err := verify.Evidence(context.Background(), raw, opts)
 	if res == nil {

@@ -52,11 +52,11 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	// kdsErr: collateral missing because of it is ErrUnavailable below.
 	var kdsErr error
 	if !opts.Offline {
-		kds := opts.AMDKDS
+		kds := opts.AMD.KDS
 		if kds == nil {
 			kds = defaultKDS
 		}
-		col, kdsErr = kds.Collateral(ctx, rep, opts.SNPProduct, col, true)
+		col, kdsErr = kds.Collateral(ctx, rep, opts.AMD.Product, col, true)
 		if kdsErr != nil {
 			opts.log().DebugContext(ctx, "KDS fetch failed", "err", kdsErr)
 			r.reason("AMD KDS: %v", kdsErr)
@@ -64,7 +64,7 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	}
 	// Claims first, so that a failure still shows the report; the TCB
 	// layout depends on the product, which the chain may correct below.
-	product := opts.SNPProduct
+	product := opts.AMD.Product
 	if product == snp.Unknown {
 		product = rep.Product()
 	}
@@ -73,10 +73,10 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 	}
 	res, err := amd.VerifyReport(rep, col, &amd.Options{
 		Now:        r.Time,
-		Product:    opts.SNPProduct,
+		Product:    opts.AMD.Product,
 		RequireCRL: opts.RequireCRLs,
-		ExtraARKs:  opts.AMDRoots,
-		Policy:     opts.SNPPolicy,
+		ExtraARKs:  opts.AMD.Roots,
+		Policy:     opts.AMD.Policy,
 		Cache:      v.amdCache,
 	})
 	if err != nil {

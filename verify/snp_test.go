@@ -201,7 +201,7 @@ func snpSigned(t *testing.T, vlek bool) (report, leaf []byte, pki *testvectors.A
 	report = testvectors.BuildReport(seed, testvectors.ReportSpec{Version: 3, Product: testvectors.Milan, VLEK: vlek, Label: "verify/snp_test",
 		Policy: 0x30000, Reported: &tcb, ChipID: chip, Key: key})
 	leaf = pki.IssueLeaf(testvectors.LeafSpec{VLEK: vlek, TCB: tcb, ChipID: snpChip, CSPID: "test cloud", NotBefore: snpLeafNB, NotAfter: snpLeafNA, Key: key})
-	return report, leaf, pki, verify.Options{Offline: true, Time: snpAt, AMDRoots: []*x509.Certificate{pki.ARK}}
+	return report, leaf, pki, verify.Options{Offline: true, Time: snpAt, AMD: verify.AMDOptions{Roots: []*x509.Certificate{pki.ARK}}}
 }
 
 // TestSNPCertTableCRLNotChecked proves the issue's attack fails: a host puts
@@ -281,8 +281,8 @@ func TestSNPKDSUnreachable(t *testing.T) {
 	srv := httptest.NewServer(nil)
 	srv.Close() // connection refused
 	raw := gsgdata.AttestationBytes[:snp.ReportSize]
-	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, SNPProduct: snp.Milan,
-		AMDKDS: &amd.KDS{BaseURL: srv.URL}})
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, AMD: verify.AMDOptions{Product: snp.Milan,
+		KDS: &amd.KDS{BaseURL: srv.URL}}})
 	if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, amd.ErrKDS) {
 		t.Errorf("error %v, want ErrUnavailable and amd.ErrKDS", err)
 	}
@@ -301,8 +301,8 @@ func TestSNPKDSRateLimited(t *testing.T) {
 	}))
 	defer srv.Close()
 	raw := gsgdata.AttestationBytes[:snp.ReportSize]
-	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, SNPProduct: snp.Milan,
-		AMDKDS: &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}})
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: snpAt, AMD: verify.AMDOptions{Product: snp.Milan,
+		KDS: &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}}})
 	if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, amd.ErrKDS) || errors.Is(err, verify.ErrGenuine) {
 		t.Errorf("error %v, want ErrUnavailable and amd.ErrKDS, not ErrGenuine", err)
 	}
@@ -335,7 +335,7 @@ func TestSNPOtherChipVCEK(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	opts.Offline, opts.AMDKDS = false, &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}
+	opts.Offline, opts.AMD.KDS = false, &amd.KDS{BaseURL: srv.URL, Client: srv.Client()}
 	_, err = verify.Evidence(context.Background(), report, opts)
 	if !slices.Contains(asked, "/vcek/v1/Milan/"+hexs(snpChip)) || !errors.Is(err, verify.ErrUnavailable) {
 		t.Errorf("online: asked %v, error %v; want the report's VCEK asked for, ErrUnavailable on 404", asked, err)
@@ -356,7 +356,7 @@ func TestSNPPolicyFMCMilan(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"MinimumTCB":{"FMC":9}}`), &pol); err != nil {
 		t.Fatal(err)
 	}
-	opts.Collateral, opts.SNPPolicy = []string{dir}, &pol
+	opts.Collateral, opts.AMD.Policy = []string{dir}, &pol
 	r, err := verify.Evidence(context.Background(), report, opts)
 	if !errors.Is(err, verify.ErrPolicy) || !errors.Is(err, amd.ErrPolicyInvalid) || !strings.Contains(err.Error(), "MinimumTCB.FMC") {
 		t.Errorf("error %v, want ErrPolicy and amd.ErrPolicyInvalid naming MinimumTCB.FMC", err)

@@ -37,7 +37,7 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error
 	}
 	tdxClaims(r.Claims, q)
 
-	chain, err := intel.VerifyQuote(q, intel.Options{Roots: opts.IntelRoots, Time: r.Time})
+	chain, err := intel.VerifyQuote(q, intel.Options{Roots: opts.Intel.Roots, Time: r.Time})
 	if err != nil {
 		err = fmt.Errorf("%w: %w", ErrGenuine, err)
 		r.fail(err)
@@ -87,10 +87,10 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		}
 	}
 	eo := intel.EvaluateOptions{
-		Options:                    intel.Options{Roots: opts.IntelRoots, Time: r.Time},
+		Options:                    intel.Options{Roots: opts.Intel.Roots, Time: r.Time},
 		AllowMissingCRLs:           !opts.RequireCRLs,
 		AllowExpiredCollateral:     opts.AllowExpiredCollateral,
-		MinTCBEvaluationDataNumber: opts.IntelMinTCBEvaluationDataNumber,
+		MinTCBEvaluationDataNumber: opts.Intel.MinTCBEvaluationDataNumber,
 		MaxCollateralAge:           opts.MaxCollateralAge,
 	}
 	res, err := v.intel.Evaluate(ctx, q, chain, eo)

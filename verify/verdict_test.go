@@ -38,7 +38,7 @@ func signedTD(t *testing.T, tdAttributes, seamAttributes uint64) ([]byte, verify
 	q := testvectors.BuildQuote(seed, testvectors.QuoteSpec{Version: 4, Label: "verdict", XFAM: 0x61ae7,
 		TDAttributes: tdAttributes, SEAMAttributes: seamAttributes, QEISVProdID: 2, QEISVSVN: 8,
 		PCKChain: testvectors.PCKChain(pck, pki.PlatformCA, pki.Root), PCKKey: pckKey, AKKey: ak})
-	return q, verify.Options{Offline: true, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), IntelRoots: []*x509.Certificate{pki.Root}}
+	return q, verify.Options{Offline: true, Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Intel: verify.IntelOptions{Roots: []*x509.Certificate{pki.Root}}}
 }
 
 // TestClaimsOnlyGetWorse: a finding never makes a claim better than one

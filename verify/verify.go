@@ -83,11 +83,6 @@ type Options struct {
 	// name and nothing in it says which: a file whose name or path holds
 	// "vlek" is the VLEK chain's, any other the VCEK chain's (see certs/amd).
 	Collateral []string
-	// IntelRoots replaces the pinned Intel SGX Root CA (tests, private PKIs).
-	IntelRoots []*x509.Certificate
-	// IntelPCS fetches Intel collateral that Collateral lacks, unless Offline;
-	// nil means Intel's PCS (standard update channel).
-	IntelPCS *intel.Client
 	// RequireCRLs fails evidence whose collateral lacks a usable (genuine,
 	// current) CRL it needs: Intel's PCK CA CRL and Root CA CRL; AMD's ARK
 	// CRL for the report's chain, from the caller or the KDS (a CRL that
@@ -102,45 +97,67 @@ type Options struct {
 	// pieces passed over; handing over less or other collateral can then
 	// never get a better verdict.
 	RequireCollateral bool
-	// IntelMinTCBEvaluationDataNumber, when set, makes TCB Info and QE
-	// Identity with a lower tcbEvaluationDataNumber ineligible: a bundle
-	// handed over with the evidence cannot pick a genuine piece from before
-	// a TCB recovery.
-	IntelMinTCBEvaluationDataNumber int
+	// AllowExpiredCollateral accepts collateral past its nextUpdate, reported
+	// in the claims (collateral_expiration_status "1") and as a warning, as
+	// Intel's QVL does with an expiration check date.
+	AllowExpiredCollateral bool
 	// MaxCollateralAge, when set, makes Intel collateral issued (TCB Info,
 	// QE Identity issueDate; PCK CRL thisUpdate) longer than this before the
 	// verification time ineligible.
 	MaxCollateralAge time.Duration
-	// AMDRoots are trusted in addition to the pinned AMD ARKs (test PKIs).
-	AMDRoots []*x509.Certificate
-	// AMDKDS fetches a VCEK and CRLs that Collateral lacks, unless Offline;
-	// nil means AMD's KDS.
-	AMDKDS *amd.KDS
-	// SNPProduct is the product line of version 2 SEV-SNP reports, which do
-	// not carry CPUID; zero takes it from the VCEK or VLEK.
-	SNPProduct snp.Product
-	// SNPPolicy, when set, is checked on SEV-SNP reports proven genuine (minimum
-	// TCB, firmware, guest policy bits, VMPL, …); a violation is ErrPolicy.
-	SNPPolicy *amd.Policy
-	// AllowExpiredCollateral accepts collateral past its nextUpdate, reported
-	// in the claims (collateral_expiration_status "1") and as a warning, as
-	// Intel's QVL does with an expiration check date. By default it fails.
-	AllowExpiredCollateral bool
-	// StrictTrailingData rejects evidence followed by bytes that are neither
-	// part of it nor zero padding. By default such bytes are reported in the
-	// result (the signatures do not cover them) and otherwise ignored.
-	StrictTrailingData bool
+
+	// Intel configures TDX verification.
+	Intel IntelOptions
+	// AMD configures SEV-SNP verification.
+	AMD AMDOptions
+
 	// AllowDebug accepts debug TDs and guests without contraindicating them.
 	// A debug guest's memory is readable by its host: never for secrets.
 	AllowDebug bool
 	// Binding, when set, ties the evidence to a request: REPORT_DATA must
 	// carry the relying party's nonce (see [Binding]).
 	Binding Binding
+
+	// StrictTrailingData rejects evidence followed by bytes that are neither
+	// part of it nor zero padding. By default such bytes are reported in the
+	// result (the signatures do not cover them) and otherwise ignored.
+	StrictTrailingData bool
 	// MaxEvidenceSize bounds the evidence, in bytes: larger input is
 	// ErrTooLarge before any parsing. Zero means DefaultMaxEvidenceSize.
 	MaxEvidenceSize int
 	// Logger receives debug logs of the steps taken; nil means none.
 	Logger *slog.Logger
+}
+
+// IntelOptions configure the verification of Intel TDX quotes. The zero
+// value is the pinned Intel SGX Root CA and Intel's PCS.
+type IntelOptions struct {
+	// Roots replaces the pinned Intel SGX Root CA (tests, private PKIs).
+	Roots []*x509.Certificate
+	// PCS fetches Intel collateral that Options.Collateral lacks, unless
+	// Offline; nil means Intel's PCS (standard update channel).
+	PCS *intel.Client
+	// MinTCBEvaluationDataNumber, when set, makes TCB Info and QE Identity
+	// with a lower tcbEvaluationDataNumber ineligible: a bundle handed over
+	// with the evidence cannot pick a genuine piece from before a TCB
+	// recovery.
+	MinTCBEvaluationDataNumber int
+}
+
+// AMDOptions configure the verification of AMD SEV-SNP reports. The zero
+// value is the pinned AMD roots, AMD's KDS and no policy.
+type AMDOptions struct {
+	// Roots are trusted in addition to the pinned AMD ARKs (test PKIs).
+	Roots []*x509.Certificate
+	// KDS fetches a VCEK and CRLs that Options.Collateral lacks, unless
+	// Offline; nil means AMD's KDS.
+	KDS *amd.KDS
+	// Product is the product line of version 2 reports, which do not carry
+	// CPUID; zero takes it from the VCEK or VLEK.
+	Product snp.Product
+	// Policy, when set, is checked on reports proven genuine (minimum TCB,
+	// firmware, guest policy bits, VMPL, …); a violation is ErrPolicy.
+	Policy *amd.Policy
 }
 
 // maxEvidence is the effective evidence size limit.
@@ -215,7 +232,7 @@ func (v *Verifier) loadCollateral() error {
 	v.load.Do(func() {
 		v.intel = &intel.Cache{}
 		if !v.opts.Offline {
-			v.intel.Client = v.opts.IntelPCS
+			v.intel.Client = v.opts.Intel.PCS
 			if v.intel.Client == nil {
 				v.intel.Client = &intel.Client{}
 			}

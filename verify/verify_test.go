@@ -288,8 +288,8 @@ func TestOnlineCollateral(t *testing.T) {
 		c = x
 	}
 	v := verify.New(verify.Options{
-		Time:     c.At,
-		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}},
+		Time:  c.At,
+		Intel: verify.IntelOptions{PCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}},
 	})
 	raw := c.EvidenceBytes(t)
 	for i := 0; i < 3; i++ {
@@ -308,7 +308,7 @@ func TestOnlineCollateral(t *testing.T) {
 	// Offline, the same Verifier options never reach the server.
 	before := f.Requests.Load()
 	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: c.At, Offline: true,
-		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}})
+		Intel: verify.IntelOptions{PCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}}})
 	if err != nil || r.Status != ear.TrustTierWarning || f.Requests.Load() != before {
 		t.Errorf("offline: %v %v, %d requests", r.Status, err, f.Requests.Load()-before)
 	}
@@ -316,7 +316,7 @@ func TestOnlineCollateral(t *testing.T) {
 	// A PCS that fails is a collateral error, not a verdict on the TCB.
 	f.Omit = "TCB-Info-Issuer-Chain"
 	_, err = verify.Evidence(context.Background(), raw, verify.Options{Time: c.At,
-		IntelPCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}})
+		Intel: verify.IntelOptions{PCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}}})
 	if !errors.Is(err, verify.ErrCollateral) || !errors.Is(err, intel.ErrCollateralFetch) {
 		t.Errorf("PCS without issuer chain: %v", err)
 	}

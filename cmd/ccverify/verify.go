@@ -137,9 +137,9 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		RequireCollateral:  *requireCol,
 		MaxCollateralAge:   *maxColAge,
 
-		IntelMinTCBEvaluationDataNumber: *minEvalNum,
-		AllowExpiredCollateral:          *allowExpired,
-		MaxEvidenceSize:                 *maxSize,
+		Intel:                  verify.IntelOptions{MinTCBEvaluationDataNumber: *minEvalNum},
+		AllowExpiredCollateral: *allowExpired,
+		MaxEvidenceSize:        *maxSize,
 	}
 	if *intelRoot != "" {
 		roots, err := loadCerts(*intelRoot)
@@ -147,7 +147,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify verify: --intel-root: %v\n", err)
 			return exitUsage
 		}
-		opts.IntelRoots = roots
+		opts.Intel.Roots = roots
 		fmt.Fprintf(stderr, "ccverify: trusting %s instead of the pinned Intel SGX Root CA\n", *intelRoot)
 	}
 	if *amdRoot != "" {
@@ -156,7 +156,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify verify: --amd-root: %v\n", err)
 			return exitUsage
 		}
-		opts.AMDRoots = roots
+		opts.AMD.Roots = roots
 		fmt.Fprintf(stderr, "ccverify: trusting %s besides the pinned AMD roots\n", *amdRoot)
 	}
 	if *snpPolicy != "" {
@@ -165,10 +165,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify verify: --snp-policy: %v\n", err)
 			return exitUsage
 		}
-		opts.SNPPolicy = pol
+		opts.AMD.Policy = pol
 	}
 	if *pcsURL != "" || *pcsUpdate != "" {
-		opts.IntelPCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
+		opts.Intel.PCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
 	}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
