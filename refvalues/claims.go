@@ -78,6 +78,10 @@ func tdxVocab() map[string]claimSpec {
 	add("qe_isvprodid", kInt, 0, Hardware)
 	add("qe_mrsigner", kHex, 32, Hardware)
 	add("qe_mrenclave", kHex, 32, Hardware)
+	// Not (yet) emitted by verify: the Intel profile's QE values name them, so a
+	// QE reference that states them fails ("claim absent") until verify adds them.
+	add("qe_miscselect", kHex, 4, Hardware)
+	add("qe_attributes", kHex, 16, Hardware)
 	add("fmspc", kHex, 6, Hardware)
 	add("pce_id", kHex, 2, Hardware)
 	add("pce_svn", kInt, 0, Hardware)

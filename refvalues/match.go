@@ -278,6 +278,13 @@ type Finding struct {
 // Approved reports whether r's status is Approved.
 func (r *Result) Approved() bool { return r != nil && r.Status == Approved }
 
+// ExecutablesApproved reports whether r approves what the TEE runs: every
+// component is approved and some check of class Executables was made.
+// Reference values that state only configuration or the platform's TCB
+// approve nothing about the executables; map this, not Status alone, to
+// AR4SI executables "approved".
+func (r *Result) ExecutablesApproved() bool { return r.Approved() && r.Checked(Executables) }
+
 // Mismatches returns the failed findings of the closest candidate of every
 // component that is not approved: what a person would change in the
 // reference values (or what is wrong with the evidence).

@@ -113,6 +113,10 @@ func compile(d *corimDoc, source string) ([]*Reference, []string, error) {
 			if err != nil {
 				return nil, nil, at(err, "comid %d: triples: reference-triple %d", ci, ti)
 			}
+			if len(ref.Checks) == 0 { // a reference that states nothing must not approve everything
+				ref.Checks = append(ref.Checks, unsupported(tee, "quote", "reference-triple",
+					"the triple states no value this package can compare"))
+			}
 			if nChecks += len(ref.Checks); nChecks > maxChecks {
 				return nil, nil, tooLarge("more than %d checks", maxChecks)
 			}

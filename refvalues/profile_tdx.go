@@ -289,6 +289,7 @@ var intelClaims = map[string]map[int64]string{
 	},
 	componentQE: {
 		-83: "qe_mrenclave", -84: "qe_mrsigner", -73: "qe_isvsvn", -85: "qe_isvprodid", -86: "tcb_eval_num",
+		-81: "qe_miscselect", -82: "qe_attributes",
 		-88: "qe_tcb_status", -89: "advisory_ids",
 	},
 	componentPCE: {
@@ -355,7 +356,7 @@ func intelExt(ref *Reference, k int64, v any) error {
 			c.Expected = "none of [" + strings.Join(c.strs, ", ") + "]"
 		}
 		ref.Checks = append(ref.Checks, c)
-	case -82:
+	case -81, -82:
 		raw, mask, err := intelMasked(v, name)
 		if err != nil {
 			return err
