@@ -138,13 +138,28 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 		}
 		return fmt.Errorf("%w: %w", ErrCollateral, err)
 	}
-	switch res.Status {
-	case intel.UpToDate:
+	accepted, why := false, ""
+	if p := opts.Policy; p != nil && res.Status != intel.UpToDate {
+		var perr error
+		accepted, perr = p.TDX.judgeTCBStatus(res.Status, res.AdvisoryIDs)
+		if errors.Is(perr, ErrPolicy) {
+			raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
+			return perr
+		}
+		if perr != nil {
+			why = fmt.Sprintf(" (tdx.accept_tcb_status lists it, but %v)", perr)
+		}
+	}
+	switch {
+	case res.Status == intel.UpToDate:
 		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
 		r.reason("TCB status UpToDate (TCB date %s, evaluation data number %d)", res.TCBDate.Format("2006-01-02"), res.TCBEvaluationDataNumber)
+	case accepted:
+		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
+		r.reason("TCB status %v (platform %v, TDX module %v, QE %v), accepted by the policy (tdx.accept_tcb_status)", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus)
 	default:
 		raise(&r.Vector.Hardware, ear.UnsafeHardwareClaim)
-		r.reason("TCB status %v (platform %v, TDX module %v, QE %v): the platform needs action", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus)
+		r.reason("TCB status %v (platform %v, TDX module %v, QE %v): the platform needs action%s", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus, why)
 	}
 	if len(res.AdvisoryIDs) > 0 {
 		r.reason("advisories: %s", strings.Join(res.AdvisoryIDs, ", "))

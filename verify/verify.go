@@ -117,6 +117,10 @@ type Options struct {
 	// Binding, when set, ties the evidence to a request: REPORT_DATA must
 	// carry the relying party's nonce (see [Binding]).
 	Binding Binding
+	// Policy, when set, is the appraisal policy as data (see [Policy]): its
+	// settings are folded into these Options by [New], its TDX part judges
+	// TCB statuses, and its ID is the EAR's ear.appraisal-policy-id.
+	Policy *Policy
 
 	// StrictTrailingData rejects evidence followed by bytes that are neither
 	// part of it nor zero padding. By default such bytes are reported in the
@@ -224,6 +228,9 @@ type Verifier struct {
 // New returns a Verifier for opts. Collateral files are read on first use.
 // With a zero Options.Time, each verification uses the time it runs at.
 func New(opts Options) *Verifier {
+	if opts.Policy != nil {
+		opts = opts.Policy.apply(opts)
+	}
 	return &Verifier{opts: opts}
 }
 
@@ -264,6 +271,9 @@ func (v *Verifier) loadCollateral() error {
 func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	opts := &v.opts
 	r := &Result{Time: opts.Time, Claims: map[string]any{}, Nonce: opts.Binding.Nonce}
+	if opts.Policy != nil {
+		r.PolicyID = opts.Policy.ID()
+	}
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}

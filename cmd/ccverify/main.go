@@ -125,6 +125,10 @@ verify flags:
   --intel-root FILE      trust this PEM root instead of the pinned Intel SGX Root CA
                          (test vectors, private PKIs; said on stderr)
   --amd-root FILE        trust these PEM ARKs besides the pinned AMD roots (test vectors)
+  --policy FILE          appraisal policy, JSON (unknown keys refused; its SHA-256 is the
+                         EAR's ear.appraisal-policy-id):
+                         {"tdx":{"accept_tcb_status":["SWHardeningNeeded"],"reject_tcb_status":["OutOfDate"]},
+                          "snp":{"DenyDebug":true},"require_crls":true,"max_collateral_age":"720h"}
   --snp-policy FILE      SEV-SNP policy checks, JSON with the fields of certs/amd.Policy:
                          {"MinimumTCB":{"BootLoader":3,"SNP":20,"Microcode":209},"DenyDebug":true}
 

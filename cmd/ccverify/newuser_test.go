@@ -209,3 +209,20 @@ func TestExitUnavailable(t *testing.T) {
 		t.Errorf("hardware claim is not -1 (verifier malfunction): %s", out)
 	}
 }
+
+// TestPolicyFlag: --policy is read strictly (a misspelt key is a usage
+// error) and its ID reaches the EAR.
+func TestPolicyFlag(t *testing.T) {
+	dir := t.TempDir()
+	q := write(t, dir, "q", gtdata.RawQuoteV5)
+	bad := write(t, dir, "bad.json", []byte(`{"require_crl": true}`))
+	code, _, errs := runCLI("verify", "--offline", "--at", at, "--policy", bad, q)
+	if code != exitUsage || !strings.Contains(errs, `unknown field "require_crl"`) {
+		t.Errorf("misspelt policy: exit %d, %s", code, errs)
+	}
+	good := write(t, dir, "good.json", []byte(`{"allow_debug": false}`))
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--policy", good, "--output", "json", q)
+	if code != exitWarning || !strings.Contains(out, `"ear.appraisal-policy-id":"sha256:`) {
+		t.Errorf("policy id: exit %d\n%s%s", code, out, errs)
+	}
+}

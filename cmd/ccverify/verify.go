@@ -98,6 +98,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
 		amdRoot        = fl.String("amd-root", "", "PEM ARK(s) to trust besides the pinned AMD roots (test vectors)")
 		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
+		policyFile     = fl.String("policy", "", "JSON appraisal policy (verify.Policy): accepted TCB statuses, CRLs, debug, SNP checks, …")
 		nonce          = fl.String("nonce", "", "hex nonce REPORT_DATA must carry (zero padded, or hashed with --report-data-hash)")
 		reportData     = fl.String("report-data", "", "hex REPORT_DATA expected exactly (zero padded to 64 bytes)")
 		reportDataHash = fl.String("report-data-hash", "", "sha256, sha384 or sha512: REPORT_DATA = hash(nonce || runtime data)")
@@ -166,6 +167,16 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		opts.AMD.Policy = pol
+	}
+	if *policyFile != "" {
+		b, err := os.ReadFile(*policyFile)
+		if err == nil {
+			opts.Policy, err = verify.ParsePolicy(b)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --policy: %v\n", err)
+			return exitUsage
+		}
 	}
 	if *pcsURL != "" || *pcsUpdate != "" {
 		opts.Intel.PCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
