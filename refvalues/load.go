@@ -126,7 +126,7 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 		}
 		cd = &corimDoc{comids: []comidDoc{*cm}, bareComid: true}
 		doc.Format = "comid"
-	case isTag(top, tagUnsignedCorim) || isMap(top):
+	case isTag(top, tagUnsignedCorim) || isCorimMap(top):
 		if cd, err = parseUnsignedCorim(top); err != nil {
 			return nil, settle(at(err, "%s", opts.name()))
 		}
@@ -163,6 +163,17 @@ func (o *LoadOptions) name() string {
 func isTag(v any, n uint64) bool { _, ok := tagOf(v, n); return ok }
 
 func isMap(v any) bool { _, ok := v.(map[any]any); return ok }
+
+// isCorimMap reports whether v is a map with a corim-map's tags array (key 1).
+func isCorimMap(v any) bool {
+	m, ok := v.(map[any]any)
+	if !ok {
+		return false
+	}
+	t, _ := get(m, 1)
+	_, isArray := t.([]any)
+	return isArray
+}
 
 // isComidMap tells a concise-mid-tag (tag-identity map at key 1, triples at
 // 4) from a corim-map (tags array at key 1).

@@ -402,3 +402,140 @@ func oracleRender(b []byte, intel *eat.Profile) (string, bool) {
 	}
 	return sb.String(), true
 }
+
+// diagWant says what Load must do with a .diag file of the shared vectors
+// once converted from diagnostic notation; ok is false for files that are
+// not diagnostic notation (placeholders, CDDL), which must fail to convert.
+func diagWant(rel string) (want vectorWant, ok bool) {
+	base := filepath.Base(rel)
+	notEDN := map[string]string{
+		"committed.diag":            "a map entry without a key (the draft's typo)",
+		"current-version.diag":      "a map entry outside a map (fragment)",
+		"image.diag":                "a map entry outside a map (fragment)",
+		"environment.diag":          "a placeholder (CHIP_ID)",
+		"ovmf-compact.diag":         "CDDL '/ ap-vmsa: 4 / =>' after a comment",
+		"ovmf-verbose.diag":         "CDDL '/ ap-vmsa: 4 / =>' after a comment",
+		"vcek-triple.diag":          "CDDL &(class: 0)",
+		"vlek-triple.diag":          "CDDL &(class: 0)",
+		"cmw-corim-collection.diag": "a placeholder (TBD1)",
+	}
+	if why, found := notEDN[base]; found {
+		return vectorWant{why: why}, false
+	}
+	switch {
+	case strings.HasPrefix(base, "ice-"), strings.HasPrefix(base, "ispdm-"), strings.HasPrefix(base, "ce-"):
+		return vectorWant{err: ErrUnknownFormat, why: "concise evidence / SPDM evidence, not reference values"}, true
+	case strings.HasPrefix(base, "intrep-"), strings.HasPrefix(base, "protected-header-"),
+		strings.HasPrefix(rel, "draft-ietf-rats-ear@"), strings.HasPrefix(rel, "draft-deeglaze-amd-sev-snp-corim-profile@"):
+		return vectorWant{err: ErrUnknownFormat, why: "a fragment (ACS, header, EAR, measurement-values map), not a CoRIM"}, true
+	case base == "icorim-0.diag" || base == "icorim-1.diag":
+		return vectorWant{err: ErrExpired, why: "rim-validity ends 2023-10-13"}, true
+	case base == "cotl-1.diag":
+		return vectorWant{err: ErrMalformed, why: "a CoTL, not a corim-map"}, true
+	case base == "comid_seam_refval.diag":
+		return corimVectors["veraison-corim@53b3014/profiles/tdx/testcases/comid_seam_refval.cbor"], true
+	case base == "comid_pce_refval.diag":
+		return vectorWant{refs: "tdx/pce:1"}, true
+	case base == "comid_qe_refval.diag", base == "irim-qe-ref.diag":
+		return vectorWant{refs: "tdx/qe:1"}, true
+	}
+	return vectorWant{}, true
+}
+
+// TestDiagVectors converts every .diag file of ../shared/vectors/corim from
+// diagnostic notation and loads it as diagWant says; where the same example
+// is also a .cbor file, both decode alike.
+func TestDiagVectors(t *testing.T) {
+	dir := filepath.Join(vectors.Need(t), "corim")
+	n, pairs := 0, 0
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(p, ".diag") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		want, isEDN := diagWant(rel)
+		c, err := ednToCBOR(string(b))
+		if !isEDN {
+			if err == nil {
+				t.Errorf("%s: converted, but listed as not diagnostic notation (%s)", rel, want.why)
+			}
+			return nil
+		}
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			return nil
+		}
+		n++
+		doc, err := Load(c, vectorLoadOptions(t, filepath.Base(rel)))
+		switch {
+		case want.err != nil:
+			if !errors.Is(err, want.err) {
+				t.Errorf("%s: %v, want %v (%s)", rel, err, want.err, want.why)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", rel, err)
+		case refsSummary(doc) != want.refs:
+			t.Errorf("%s: references %q, want %q", rel, refsSummary(doc), want.refs)
+		}
+		// veraison-corim keeps the diag sources under src/ next to the CBOR.
+		if sib := strings.Replace(strings.TrimSuffix(p, ".diag")+".cbor", "/src/", "/", 1); sib != p {
+			if sb, err := os.ReadFile(sib); err == nil {
+				ours, e1 := ourRender(c)
+				fromCBOR, e2 := ourRender(sb)
+				pairs++
+				if e1 == nil && e2 == nil && ours != fromCBOR {
+					t.Errorf("%s: decodes unlike %s\ndiag: %s\ncbor: %s", rel, filepath.Base(sib), ours, fromCBOR)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pairs < 25 {
+		t.Errorf("only %d diag/CBOR pairs compared", pairs)
+	}
+	t.Logf("%d diagnostic-notation vectors loaded, %d compared with their CBOR", n, pairs)
+}
+
+// TestSNPDraftExamples uses the SEV-SNP draft's fragments in a CoRIM: its
+// profile (an array holding a #6.32 URI) and its VMPL value (raw-value: 2).
+func TestSNPDraftExamples(t *testing.T) {
+	dir := "corim/draft-deeglaze-amd-sev-snp-corim-profile@0fbed55/cddl/examples/"
+	pb, err := ednToCBOR(string(vectors.Read(t, dir+"profile.diag")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vb, err := ednToCBOR(string(vectors.Read(t, dir+"vmpl.diag")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prof, vmpl map[any]any
+	if err := decMode.Unmarshal(pb, &prof); err != nil {
+		t.Fatal(err)
+	}
+	if err := decMode.Unmarshal(vb, &vmpl); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Load(corimWith(t, prof[uint64(3)], a{snpEnv, a{meas(u(MkeySNPVMPL), vmpl)}}), LoadOptions{AllowUnsigned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Profile != ProfileSNP || doc.ProfileWire != "array" {
+		t.Errorf("profile %q (%s)", doc.Profile, doc.ProfileWire)
+	}
+	claims := map[string]any{"vmpl": 2, "signing_key": "VCEK"}
+	if r := (Set{doc}).Match(SNP, claims); !r.Approved() {
+		t.Errorf("VMPL 2:\n%s", r)
+	}
+	claims["vmpl"] = 0
+	if r := (Set{doc}).Match(SNP, claims); r.Approved() {
+		t.Errorf("VMPL 0 approved:\n%s", r)
+	}
+}
