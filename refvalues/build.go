@@ -145,10 +145,16 @@ func Build(t *Template) ([]byte, error) {
 		if profile == "" {
 			profile = ProfileTDXGuest
 		}
+		if profile != ProfileTDXGuest {
+			return nil, fmt.Errorf("%w: profile %q: a TDX template writes the TD-guest mkeys of %s", ErrValue, profile, ProfileTDXGuest)
+		}
 		env = map[any]any{uint64(0): map[any]any{uint64(1): TDGuestVendor, uint64(2): TDGuestModel}}
 	case SNP:
 		if profile == "" {
 			profile = ProfileSNP
+		}
+		if kindOfProfile(profile) != profSNP {
+			return nil, fmt.Errorf("%w: profile %q is not a SEV-SNP profile (%s, %s)", ErrValue, profile, ProfileSNP, ProfileSNP2024)
 		}
 		oid := oidSNPChip
 		switch strings.ToUpper(t.SigningKey) {

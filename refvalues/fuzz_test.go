@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ccverify/ccverify/internal/vectors"
@@ -23,10 +24,22 @@ var sentinels = []error{ErrUnknownFormat, ErrMalformed, ErrProfile, ErrUnsupport
 func FuzzLoad(f *testing.F) {
 	if d := vectors.Dir(); d != "" {
 		_ = filepath.Walk(filepath.Join(d, "corim"), func(p string, info os.FileInfo, err error) error {
-			if err == nil && !info.IsDir() && isCBORVector(p) {
-				if b, err := os.ReadFile(p); err == nil {
-					f.Add(b)
+			if err != nil || info.IsDir() {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return nil
+			}
+			switch {
+			case isCBORVector(p):
+				f.Add(b)
+			case strings.HasSuffix(p, ".diag"):
+				if c, err := ednToCBOR(string(b)); err == nil {
+					f.Add(c)
 				}
+			case strings.HasSuffix(p, ".json"):
+				f.Add(b)
 			}
 			return nil
 		})

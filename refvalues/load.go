@@ -259,7 +259,10 @@ func verifySigned(raw []byte, opts *LoadOptions, now time.Time) (payload []byte,
 		}
 	}
 	if cv, ok := get(hm, critHdr); ok {
-		crit, _ := cv.([]any)
+		crit, isArray := cv.([]any)
+		if !isArray || len(crit) == 0 {
+			return fail(fmt.Errorf("%w: %s: crit header is %s, want a non-empty array", ErrMalformed, name, describe(cv)))
+		}
 		for _, l := range crit {
 			if i, ok := intKey(l); !ok || !knownLabels[i] {
 				return fail(fmt.Errorf("%w: %s: critical header %v", ErrUnsupported, name, l))
