@@ -94,7 +94,11 @@ func TestVerifyVectorsNegative(t *testing.T) {
 		altered bool // errors.Is(err, ErrQuoteAltered)
 	}{
 		{name: "quote: a flipped byte in extraData", e: func() azure.Evidence { e := ok(ev); e.TPMMessage = flip(ev.TPMMessage, msgExtra+3); return e }(), want: azure.ErrAKSignature, altered: true},
-		{name: "quote: a flipped byte in the clock", e: func() azure.Evidence { e := ok(ev); e.TPMMessage = flip(ev.TPMMessage, len(ev.TPMMessage)-60); return e }(), want: azure.ErrAKSignature, altered: true},
+		{name: "quote: a flipped byte in the clock", e: func() azure.Evidence {
+			e := ok(ev)
+			e.TPMMessage = flip(ev.TPMMessage, len(ev.TPMMessage)-60)
+			return e
+		}(), want: azure.ErrAKSignature, altered: true},
 		{name: "quote: a flipped byte in pcrDigest", e: func() azure.Evidence { e := ok(ev); e.TPMMessage = flip(ev.TPMMessage, len(ev.TPMMessage)-1); return e }(), want: azure.ErrAKSignature, altered: true},
 		{name: "quote: a flipped byte in the signature", e: func() azure.Evidence { e := ok(ev); e.TPMSignature = flip(ev.TPMSignature, 100); return e }(), want: azure.ErrAKSignature},
 		{name: "quote signed by a different AK", e: func() azure.Evidence {

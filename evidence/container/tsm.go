@@ -240,4 +240,3 @@ func UnwrapDir(dir string, opts *Options) ([]Evidence, error) {
 	}
 	return u.out, nil
 }
-
