@@ -68,6 +68,19 @@ func Thumbprint(pub crypto.PublicKey) ([]byte, error) {
 // Signed CoRIMs are verified against opts; unsigned documents need
 // opts.AllowUnsigned. Every error wraps one of the package's sentinels.
 func Load(data []byte, opts LoadOptions) (*Document, error) {
+	return load(data, opts, false)
+}
+
+// Inspect decodes a document as Load does but checks neither signature nor
+// validity nor AllowUnsigned: for showing a CoRIM to a person (ccverify
+// corim inspect without a key). The Document says "(not verified)" in its
+// Format and Notes, and Set.Match ignores it, so inspected reference values
+// never judge evidence.
+func Inspect(data []byte, name string) (*Document, error) {
+	return load(data, LoadOptions{Name: name, AllowUnsigned: true}, true)
+}
+
+func load(data []byte, opts LoadOptions, inspect bool) (*Document, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%w: %s: %d bytes (at most %d)", ErrTooLarge, opts.name(), len(data), MaxSize)
 	}
@@ -79,7 +92,11 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 		if !opts.AllowUnsigned {
 			return nil, fmt.Errorf("%w: %s: expected-values JSON is unsigned (LoadOptions.AllowUnsigned)", ErrUnsigned, opts.name())
 		}
-		return expectJSON(t, opts.name())
+		doc, err := expectJSON(t, opts.name())
+		if err == nil && inspect {
+			markInspected(doc)
+		}
+		return doc, err
 	}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%w: %s: empty", ErrUnknownFormat, opts.name())
@@ -95,7 +112,7 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 	var cd *corimDoc
 	switch {
 	case isTag(top, coseSign1Tag):
-		payload, signer, nb, na, err := verifySigned(data, &opts, now)
+		payload, signer, nb, na, err := verifySigned(data, &opts, now, inspect)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +156,11 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 	}
 	doc.ID, doc.Profile, doc.ProfileWire = cd.id, cd.profile, cd.profileWire
 	narrow(doc, cd.notBefore, cd.notAfter)
-	if err := checkValidity(doc, now, "validity"); err != nil {
+	if inspect {
+		if err := checkValidity(doc, now, "validity"); err != nil {
+			doc.Notes = append(doc.Notes, "at "+now.UTC().Format(time.RFC3339)+": "+err.Error())
+		}
+	} else if err := checkValidity(doc, now, "validity"); err != nil {
 		return nil, err
 	}
 	refs, notes, err := compile(cd, doc.Source)
@@ -150,7 +171,16 @@ func Load(data []byte, opts LoadOptions) (*Document, error) {
 	if doc.References == nil {
 		doc.References = []*Reference{}
 	}
+	if inspect {
+		markInspected(doc)
+	}
 	return doc, nil
+}
+
+func markInspected(doc *Document) {
+	doc.inspected = true
+	doc.Format += " (not verified)"
+	doc.Notes = append(doc.Notes, "decoded by Inspect: signature, validity and trust not checked; Match ignores it")
 }
 
 func (o *LoadOptions) name() string {
@@ -231,7 +261,7 @@ var knownLabels = map[int64]bool{algHdr: true, critHdr: true, contentTypeHdr: tr
 
 // verifySigned checks a COSE_Sign1 CoRIM against opts and returns its payload,
 // who signed it and the validity its headers state.
-func verifySigned(raw []byte, opts *LoadOptions, now time.Time) (payload []byte, signer *Signer, nb, na time.Time, err error) {
+func verifySigned(raw []byte, opts *LoadOptions, now time.Time, inspect bool) (payload []byte, signer *Signer, nb, na time.Time, err error) {
 	name := opts.name()
 	fail := func(e error) ([]byte, *Signer, time.Time, time.Time, error) {
 		return nil, nil, time.Time{}, time.Time{}, e
@@ -317,6 +347,13 @@ func verifySigned(raw []byte, opts *LoadOptions, now time.Time) (payload []byte,
 		}
 	}
 
+	if inspect {
+		if len(chain) > 0 {
+			signer.Subject = chain[0].Subject.String() + " (x5chain, not verified)"
+			signer.Key = thumbHex(chain[0].PublicKey)
+		}
+		return msg.Payload, signer, nb, na, nil
+	}
 	verifies := func(pub crypto.PublicKey) bool {
 		v, err := cose.NewVerifier(alg, pub)
 		if err != nil {

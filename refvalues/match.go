@@ -97,6 +97,8 @@ type Document struct {
 	// Notes lists what the document carries that Match does not use: other
 	// TEEs' triples, endorsement and key triples, CoSWID tags, ...
 	Notes []string `json:"notes,omitempty"`
+
+	inspected bool // from Inspect: never used by Match
 }
 
 // Signer says who signed a CoRIM, as verified by Load.
@@ -387,7 +389,7 @@ func (s Set) Match(tee string, claims map[string]any) *Result {
 	byName := map[string]*group{}
 	var expected *Reference
 	for _, d := range s {
-		if d == nil {
+		if d == nil || d.inspected {
 			continue
 		}
 		for _, ref := range d.References {

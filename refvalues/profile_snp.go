@@ -11,30 +11,30 @@ import (
 
 // SEV-SNP mkeys (draft-deeglaze-amd-sev-snp-corim-profile; PROFILES.md).
 const (
-	MkeySNPVersion          = 0
-	MkeySNPGuestSVN         = 1
-	MkeySNPPolicy           = 2
-	MkeySNPFamilyID         = 3
-	MkeySNPImageID          = 4
-	MkeySNPVMPL             = 5
-	MkeySNPCurrentTCB       = 6
-	MkeySNPPlatformInfo     = 7
-	MkeySNPReportData       = 640
-	MkeySNPMeasurement      = 641
-	MkeySNPHostData         = 642
-	MkeySNPIDKeyDigest      = 643
-	MkeySNPAuthorKeyDigest  = 644
-	MkeySNPReportID         = 645
-	MkeySNPReportIDMA       = 646
-	MkeySNPReportedTCB      = 647
-	MkeySNPCPUIDFamily      = 648
-	MkeySNPCPUIDModel       = 649
-	MkeySNPCPUIDStepping    = 650
-	MkeySNPChipID           = 3328
-	MkeySNPCommittedTCB     = 3329
-	MkeySNPCurrentVersion   = 3330
-	MkeySNPCommittedVersion = 3936
-	MkeySNPLaunchTCB        = 3968
+	MkeySNPVersion          = 0    // VERSION: version (decimal) → version
+	MkeySNPGuestSVN         = 1    // GUEST_SVN: svn → guest_svn
+	MkeySNPPolicy           = 2    // POLICY: raw-value 8 bytes LE, masked → policy
+	MkeySNPFamilyID         = 3    // FAMILY_ID: raw-value 16 bytes → family_id
+	MkeySNPImageID          = 4    // IMAGE_ID: raw-value 16 bytes → image_id
+	MkeySNPVMPL             = 5    // VMPL: int-range / raw int / raw-value 4 bytes LE → vmpl
+	MkeySNPCurrentTCB       = 6    // CURRENT_TCB: svn of TCB_VERSION → current_tcb_*
+	MkeySNPPlatformInfo     = 7    // PLATFORM_INFO: raw-value 8 bytes LE, masked → platform_info
+	MkeySNPReportData       = 640  // REPORT_DATA: raw-value 64 bytes → report_data
+	MkeySNPMeasurement      = 641  // MEASUREMENT: digests sha-384 → measurement
+	MkeySNPHostData         = 642  // HOST_DATA: digests or raw-value 32 bytes → host_data
+	MkeySNPIDKeyDigest      = 643  // ID_KEY_DIGEST: digests sha-384 → id_key_digest
+	MkeySNPAuthorKeyDigest  = 644  // AUTHOR_KEY_DIGEST: digests sha-384 → author_key_digest
+	MkeySNPReportID         = 645  // REPORT_ID: raw-value 32 bytes → report_id
+	MkeySNPReportIDMA       = 646  // REPORT_ID_MA: raw-value 32 bytes → report_id_ma
+	MkeySNPReportedTCB      = 647  // REPORTED_TCB: svn of TCB_VERSION → reported_tcb_*
+	MkeySNPCPUIDFamily      = 648  // CPUID_FAM_ID: int → cpuid_fam_id
+	MkeySNPCPUIDModel       = 649  // CPUID_MOD_ID: int → cpuid_mod_id
+	MkeySNPCPUIDStepping    = 650  // CPUID_STEP: int → cpuid_step
+	MkeySNPChipID           = 3328 // CHIP_ID: raw-value → chip_id
+	MkeySNPCommittedTCB     = 3329 // COMMITTED_TCB: svn → committed_tcb_*
+	MkeySNPCurrentVersion   = 3330 // CurrentVersion: semver → current_fw_*
+	MkeySNPCommittedVersion = 3936 // CommittedVersion: semver → committed_fw_*
+	MkeySNPLaunchTCB        = 3968 // LAUNCH_TCB: svn → launch_tcb_*
 )
 
 // policyAlwaysCompared are the POLICY bits a mask cannot exclude: MIGRATE_MA

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,5 +307,32 @@ func TestVeraisonSigned(t *testing.T) {
 	data[i] ^= 0x20
 	if _, err := Load(data, LoadOptions{Keys: jwkKey, Time: at2024}); !errors.Is(err, ErrSignature) {
 		t.Errorf("tampered signed-good-corim: %v, want ErrSignature", err)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	raw := builtSNP(t)
+	key := newKey(t, "p256")
+	signed, err := Sign(raw, key, SignOptions{Signer: "Example Corp.", NotAfter: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Inspect(signed, "x.corim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Signer.Name != "Example Corp." || len(doc.References) != 1 || doc.Format != "signed-corim (not verified)" {
+		t.Errorf("inspected: %+v", doc)
+	}
+	var expired bool
+	for _, n := range doc.Notes {
+		expired = expired || strings.Contains(n, "expired")
+	}
+	if !expired {
+		t.Errorf("notes do not say it expired: %v", doc.Notes)
+	}
+	claims := map[string]any{"measurement": strings.Repeat("6c", 48)}
+	if r := (Set{doc}).Match(SNP, claims); r.Status != NoReferenceValues {
+		t.Errorf("Match used an inspected document: %s", r.Status)
 	}
 }
