@@ -273,3 +273,35 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("document JSON: %v", err)
 	}
 }
+
+// TestMatchConcurrent: one Set judges many claim sets at once.
+func TestMatchConcurrent(t *testing.T) {
+	claims := snpClaims(t)
+	doc := goldenCorim(t, SNP, claims, nil)
+	exp, err := Expect(map[string][]string{"measurement": {claims["measurement"].(string)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Set{doc, exp}
+	done := make(chan bool)
+	for i := 0; i < 4; i++ {
+		go func(i int) {
+			c := clone(claims)
+			if i%2 == 1 {
+				c["measurement"] = strings.Repeat("00", 48)
+			}
+			ok := true
+			for j := 0; j < 50; j++ {
+				if s.Match(SNP, c).Approved() != (i%2 == 0) {
+					ok = false
+				}
+			}
+			done <- ok
+		}(i)
+	}
+	for i := 0; i < 4; i++ {
+		if !<-done {
+			t.Error("concurrent Match gave a wrong verdict")
+		}
+	}
+}
