@@ -29,7 +29,8 @@ type LoadOptions struct {
 	// Roots are the trust anchors for a CoRIM's x5chain header (COSE label
 	// 33): its leaf must chain to one of them at Time (intermediates from
 	// the x5chain itself). A key or certificate carried in the CoRIM is
-	// never trusted on its own.
+	// never trusted on its own. To pin one signing certificate, put it in
+	// Roots (or its public key in Keys).
 	Roots *x509.CertPool
 	// Time is the verification time for signature validity (corim-meta or CWT
 	// nbf/exp), rim-validity and the x5chain; zero means time.Now().
