@@ -6,6 +6,7 @@ package container
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"sort"
@@ -177,6 +178,9 @@ func parseJSONRecord(t []byte) (record, error) {
 	}
 	s, ok := jsonString(a[1])
 	if !ok {
+		if r.cf >= 0 { // [number, not a string]: just an array
+			return record{}, fmt.Errorf("%w: a JSON array that is not a CMW record", ErrUnrecognized)
+		}
 		return record{}, malformed(where, "value is not a base64url string")
 	}
 	v, err := decodeBase64(s)
@@ -286,6 +290,10 @@ func (u *unwrapper) cbor(b []byte, path []layer, depth int) (bool, error) {
 	case c >= 0xa0 && c <= 0xbb || c == 0xbf: // map
 		var m map[any]cbor.RawMessage
 		if err := cborDec.Unmarshal(b, &m); err != nil {
+			var dup *cbor.DupMapKeyError
+			if errors.As(err, &dup) {
+				return true, malformed("CBOR map", "%v", err)
+			}
 			return false, nil
 		}
 		if _, ok := m["outblob"]; ok {
@@ -346,6 +354,9 @@ func parseCBORRecord(b []byte) (r record, ok bool, err error) {
 		return record{}, false, nil
 	}
 	if err := cborDec.Unmarshal(a[1], &r.value); err != nil || len(r.value) == 0 {
+		if r.cf >= 0 && (len(a[1]) == 0 || a[1][0]>>5 != 2) { // [uint, not a byte string]: just an array
+			return record{}, false, nil
+		}
 		return record{}, true, malformed(where, "value is not a non-empty byte string")
 	}
 	if len(a) == 3 {
