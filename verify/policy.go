@@ -161,6 +161,7 @@ func (p *Policy) apply(opts Options) Options {
 		opts.MaxCollateralAge = d
 	}
 	opts.Intel.MinTCBEvaluationDataNumber = max(opts.Intel.MinTCBEvaluationDataNumber, p.MinTCBEvaluationDataNumber)
+	opts.RefValues.HardwareOnly = opts.RefValues.HardwareOnly || p.HardwareOnly
 	if p.SNP != nil && opts.AMD.Policy == nil {
 		opts.AMD.Policy = p.SNP
 	}

@@ -72,7 +72,7 @@ func TestSNPCases(t *testing.T) {
 			if len(raw) > snp.ReportSize {
 				raw = raw[:snp.ReportSize] // wrapped reports carry more after the report
 			}
-			r, err := verify.Evidence(context.Background(), raw, verify.Options{
+			r, err := verify.Evidence(context.Background(), raw, verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true},
 				Offline: true, Time: c.At, Collateral: append(c.CollateralPaths(t), embeddedCollateral(t, c)...),
 			})
 			if r.Format != verify.FormatSNP {
@@ -201,7 +201,7 @@ func snpSigned(t *testing.T, vlek bool) (report, leaf []byte, pki *testvectors.A
 	report = testvectors.BuildReport(seed, testvectors.ReportSpec{Version: 3, Product: testvectors.Milan, VLEK: vlek, Label: "verify/snp_test",
 		Policy: 0x30000, Reported: &tcb, ChipID: chip, Key: key})
 	leaf = pki.IssueLeaf(testvectors.LeafSpec{VLEK: vlek, TCB: tcb, ChipID: snpChip, CSPID: "test cloud", NotBefore: snpLeafNB, NotAfter: snpLeafNA, Key: key})
-	return report, leaf, pki, verify.Options{Offline: true, Time: snpAt, AMD: verify.AMDOptions{Roots: []*x509.Certificate{pki.ARK}}}
+	return report, leaf, pki, verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true}, Offline: true, Time: snpAt, AMD: verify.AMDOptions{Roots: []*x509.Certificate{pki.ARK}}}
 }
 
 // TestSNPCertTableCRLNotChecked proves the issue's attack fails: a host puts
@@ -261,7 +261,7 @@ func TestSNPStaleCRLBesideCurrent(t *testing.T) {
 // (nextUpdate 2026-05-12) expires then, not at the VCEK's notAfter (2030-04-03).
 func TestSNPExpiresFromCRL(t *testing.T) {
 	for _, c := range vectors.Cases(t, "snp-virtee-milan-v2-crl") {
-		r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t)})
+		r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true}, Offline: true, Time: c.At, Collateral: c.CollateralPaths(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -145,7 +145,7 @@ func TestTDXCollateralRejectedNamed(t *testing.T) {
 	raw := tvFile(t, "tdx/tdx-v4-platform-uptodate.quote")
 	roots := tvIntelRoots(t)
 	forged := forgedDir(t)
-	opts := verify.Options{Offline: true, Time: tvAt, Intel: verify.IntelOptions{Roots: roots},
+	opts := verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true}, Offline: true, Time: tvAt, Intel: verify.IntelOptions{Roots: roots},
 		Collateral: []string{forged, tvDir("intel/tcb/good"), tvDir("intel/crl/good")}}
 	r, err := verify.Evidence(context.Background(), raw, opts)
 	if err != nil || r.Status != ear.TrustTierAffirming || r.Claims["revocation_checked"] != true {
@@ -183,7 +183,7 @@ func TestTDXCollateralRejectedNamed(t *testing.T) {
 // warning.
 func TestTDXExpiredCRLIsNoCRL(t *testing.T) {
 	raw := tvFile(t, "tdx/tdx-v4-platform-uptodate.quote")
-	opts := verify.Options{Offline: true, Time: tvAt, Intel: verify.IntelOptions{Roots: tvIntelRoots(t)},
+	opts := verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true}, Offline: true, Time: tvAt, Intel: verify.IntelOptions{Roots: tvIntelRoots(t)},
 		Collateral: []string{tvDir("intel/tcb/good"), tvDir("intel/crl/expired-pck-crl")}}
 	r, err := verify.Evidence(context.Background(), raw, opts)
 	if err != nil || r.Status != ear.TrustTierWarning || r.Vector.Hardware != ear.NoClaim || r.Claims["revocation_checked"] != false {

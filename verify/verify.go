@@ -25,6 +25,7 @@ import (
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/refvalues"
 	"github.com/veraison/ear"
 )
 
@@ -117,6 +118,9 @@ type Options struct {
 	// Binding, when set, ties the evidence to a request: REPORT_DATA must
 	// carry the relying party's nonce (see [Binding]).
 	Binding Binding
+	// RefValues are the reference values the evidence's software is judged
+	// against (see [RefValueOptions]).
+	RefValues RefValueOptions
 	// Policy, when set, is the appraisal policy as data (see [Policy]): its
 	// settings are folded into these Options by [New], its TDX part judges
 	// TCB statuses, and its ID is the EAR's ear.appraisal-policy-id.
@@ -204,6 +208,10 @@ type Result struct {
 	// Nonce is the relying party's challenge the evidence was bound to
 	// (Options.Binding.Nonce), echoed as the EAR's eat_nonce.
 	Nonce []byte
+	// RefValues is the match of the claims against Options.RefValues, claim
+	// by claim; nil when there were none or the evidence was not proven
+	// genuine.
+	RefValues *refvalues.Result
 	// PolicyID names the appraisal policy applied (the EAR's
 	// ear.appraisal-policy-id); empty when none was given.
 	PolicyID string
@@ -307,6 +315,10 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 	}
 	if err == nil {
 		err = checkBinding(r, &opts.Binding)
+	}
+	if err == nil {
+		v.appraiseSoftware(r)
+		r.settle()
 	}
 	return r, r.finish(err)
 }

@@ -236,7 +236,7 @@ func hexs(b []byte) string {
 func TestCasesWithCollateral(t *testing.T) {
 	for _, c := range vectors.Cases(t, "tdx-") {
 		t.Run(c.ID, func(t *testing.T) {
-			r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{
+			r, err := verify.Evidence(context.Background(), c.EvidenceBytes(t), verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true},
 				Offline: true, Time: c.At, Collateral: c.CollateralPaths(t),
 			})
 			want := c.Expect.TCBStatus
@@ -287,7 +287,7 @@ func TestOnlineCollateral(t *testing.T) {
 	for _, x := range vectors.Cases(t, "tdx-phala-v4-b0c06f-uptodate") {
 		c = x
 	}
-	v := verify.New(verify.Options{
+	v := verify.New(verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true},
 		Time:  c.At,
 		Intel: verify.IntelOptions{PCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}},
 	})
@@ -307,7 +307,7 @@ func TestOnlineCollateral(t *testing.T) {
 
 	// Offline, the same Verifier options never reach the server.
 	before := f.Requests.Load()
-	r, err := verify.Evidence(context.Background(), raw, verify.Options{Time: c.At, Offline: true,
+	r, err := verify.Evidence(context.Background(), raw, verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true}, Time: c.At, Offline: true,
 		Intel: verify.IntelOptions{PCS: &intel.Client{BaseURL: f.URL, Getter: intel.HTTPGetter{Client: f.Client}}}})
 	if err != nil || r.Status != ear.TrustTierWarning || f.Requests.Load() != before {
 		t.Errorf("offline: %v %v, %d requests", r.Status, err, f.Requests.Load()-before)

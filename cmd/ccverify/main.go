@@ -125,6 +125,14 @@ verify flags:
   --intel-root FILE      trust this PEM root instead of the pinned Intel SGX Root CA
                          (test vectors, private PKIs; said on stderr)
   --amd-root FILE        trust these PEM ARKs besides the pinned AMD roots (test vectors)
+  --refvalues FILE       reference values: a CoRIM (signed: verified with --refvalues-key;
+                         unsigned: trusted because you named it) or expected-values JSON
+                         {"mr_td":["HEX",...],"measurement":["HEX"]} (repeatable)
+  --refvalues-key FILE   PEM public key or certificate trusted to sign CoRIMs (repeatable)
+  --expect NAME=VALUE    an expected claim value (any claim of CLAIMS.md: mr_td, rtmr_1,
+                         measurement, host_data, ...; repeatable)
+  --hardware-only        without reference values, accept genuine hardware as affirming
+                         (default: "software not appraised", at most warning)
   --policy FILE          appraisal policy, JSON (unknown keys refused; its SHA-256 is the
                          EAR's ear.appraisal-policy-id):
                          {"tdx":{"accept_tcb_status":["SWHardeningNeeded"],"reject_tcb_status":["OutOfDate"]},

@@ -176,9 +176,23 @@ func TestCollateralFetchThenVerify(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "b0c06f000000") {
 		t.Fatalf("fetch: exit %d\n%s%s", code, out, errs)
 	}
+	// Genuine and current, but nothing says what the TD runs: a warning,
+	// affirming with its MRTD expected (or --hardware-only).
 	code, out, errs = runCLI("verify", "--offline", "--at", c.At.Format(time.RFC3339), "--collateral", col, q)
-	if code != exitAffirming || !strings.Contains(out, "affirming (tdx quote v4, FMSPC b0c06f000000, TCB UpToDate)") {
+	if code != exitWarning || !strings.Contains(out, "warning (tdx quote v4, FMSPC b0c06f000000, TCB UpToDate)") || !strings.Contains(out, "software not appraised") {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI("verify", "--offline", "--at", c.At.Format(time.RFC3339), "--collateral", col, "--expect", "mr_td="+c.Fact("mr_td"), q)
+	if code != exitAffirming || !strings.Contains(out, "affirming (tdx quote v4, FMSPC b0c06f000000, TCB UpToDate)") || !strings.Contains(out, "executables approved") {
+		t.Fatalf("verify --expect: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCLI("verify", "--offline", "--at", c.At.Format(time.RFC3339), "--collateral", col, "--hardware-only", q)
+	if code != exitAffirming {
+		t.Fatalf("verify --hardware-only: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI("verify", "--offline", "--at", c.At.Format(time.RFC3339), "--collateral", col, "--expect", "mr_td="+strings.Repeat("00", 48), q)
+	if code != exitWarning || !strings.Contains(out, "executables not approved") || !strings.Contains(out, "got "+c.Fact("mr_td")) {
+		t.Fatalf("verify --expect other: exit %d\n%s", code, out)
 	}
 	// A year later the collateral has expired: it counts as none (a
 	// warning saying why), or fails with --require-collateral.

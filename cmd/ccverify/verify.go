@@ -32,6 +32,7 @@ import (
 
 	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/refvalues"
 	"github.com/ccverify/ccverify/verify"
 	"github.com/veraison/ear"
 )
@@ -99,6 +100,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		amdRoot        = fl.String("amd-root", "", "PEM ARK(s) to trust besides the pinned AMD roots (test vectors)")
 		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
 		policyFile     = fl.String("policy", "", "JSON appraisal policy (verify.Policy): accepted TCB statuses, CRLs, debug, SNP checks, …")
+		hardwareOnly   = fl.Bool("hardware-only", false, "accept genuine hardware alone as affirming when no reference values apply")
+		refKeys        multiFlag
+		refFiles       multiFlag
+		expects        multiFlag
 		nonce          = fl.String("nonce", "", "hex nonce REPORT_DATA must carry (zero padded, or hashed with --report-data-hash)")
 		reportData     = fl.String("report-data", "", "hex REPORT_DATA expected exactly (zero padded to 64 bytes)")
 		reportDataHash = fl.String("report-data-hash", "", "sha256, sha384 or sha512: REPORT_DATA = hash(nonce || runtime data)")
@@ -107,6 +112,9 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		earLifetime    = fl.Duration("ear-lifetime", 0, "bound the EAR's exp to now + this (default: the collateral's expiry alone)")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
+	fl.Var(&refFiles, "refvalues", "reference values: a CoRIM (signed or not) or expected-values JSON (repeatable)")
+	fl.Var(&refKeys, "refvalues-key", "PEM public key or certificate trusted to sign CoRIMs (repeatable)")
+	fl.Var(&expects, "expect", "NAME=VALUE: an expected claim value, e.g. mr_td=HEX (repeatable; several values of one name are alternatives)")
 	files, code, ok := parseArgs(fl, args, stdout, stderr)
 	if !ok {
 		return code
@@ -178,6 +186,13 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	opts.RefValues.HardwareOnly = *hardwareOnly
+	set, err := loadRefValues(refFiles, refKeys, expects, opts.Time)
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
+		return exitUsage
+	}
+	opts.RefValues.Set = set
 	if *pcsURL != "" || *pcsUpdate != "" {
 		opts.Intel.PCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
 	}
@@ -584,6 +599,51 @@ func firstPEM(path string, types ...string) (*pem.Block, error) {
 			return block, nil
 		}
 	}
+}
+
+// loadRefValues reads --refvalues files (CoRIMs, signed ones verified with
+// the --refvalues-key keys; unsigned ones and expected-values JSON accepted
+// because the operator named the file) and --expect values.
+func loadRefValues(files, keyFiles, expects []string, at time.Time) (refvalues.Set, error) {
+	var keys []refvalues.TrustedKey
+	for _, k := range keyFiles {
+		pub, err := loadPublicKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("--refvalues-key %s: %w", k, err)
+		}
+		keys = append(keys, refvalues.TrustedKey{Public: pub})
+	}
+	var set refvalues.Set
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--refvalues: %w", err)
+		}
+		doc, err := refvalues.Load(b, refvalues.LoadOptions{Name: f, Keys: keys, Time: at, AllowUnsigned: true})
+		if err != nil {
+			if errors.Is(err, refvalues.ErrUntrustedSigner) && len(keys) == 0 {
+				return nil, fmt.Errorf("--refvalues %s: %w (pass the signer's key with --refvalues-key)", f, err)
+			}
+			return nil, fmt.Errorf("--refvalues %s: %w", f, err)
+		}
+		set = append(set, doc)
+	}
+	if len(expects) > 0 {
+		values := map[string][]string{}
+		for _, e := range expects {
+			name, value, ok := strings.Cut(e, "=")
+			if !ok || name == "" || value == "" {
+				return nil, fmt.Errorf("--expect %q: want NAME=VALUE, e.g. mr_td=<96 hex>", e)
+			}
+			values[name] = append(values[name], value)
+		}
+		doc, err := refvalues.Expect(values)
+		if err != nil {
+			return nil, fmt.Errorf("--expect: %w", err)
+		}
+		set = append(set, doc)
+	}
+	return set, nil
 }
 
 // bindingFlags fills b from --nonce, --report-data, --report-data-hash and
