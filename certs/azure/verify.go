@@ -115,16 +115,16 @@ type Result struct {
 // Verify proves the binding of an Azure vTPM to its hardware report, in this
 // order, each failure its own error:
 //
-//  1. the HCL report, its runtime data and the hardware report parse
-//     ([ErrEvidence]); the runtime data hash is SHA-256 ([ErrHashType]);
+//  1. the HCL report and the hardware report parse ([ErrEvidence]); the
+//     runtime data hash is SHA-256 ([ErrHashType]);
 //  2. for SNP the report was requested at VMPL 0 ([ErrVMPL]), as the
 //     paravisor does;
 //  3. REPORT_DATA[0:32] of the hardware report (the SNP report in the HCL
 //     report, or the TD quote) is SHA-256 of the runtime data exactly as
 //     carried ([ErrBinding]); REPORT_DATA[32:64] is not bound to anything
 //     and not checked, as Trustee and the Azure tooling do;
-//  4. the runtime data names an RSA attestation key HCLAkPub ([ErrAK]) and
-//     it signed the TPMS_ATTEST ([ErrAKSignature], with [ErrQuoteAltered]
+//  4. the runtime data (now known to be bound) parses ([ErrEvidence]), names
+//     an RSA attestation key HCLAkPub ([ErrAK]), and it signed the TPMS_ATTEST ([ErrAKSignature], with [ErrQuoteAltered]
 //     when it signed other bytes);
 //  5. the TPMS_ATTEST is TPM-generated ([ErrMagic]) and a quote
 //     ([ErrAttestType]);
@@ -145,9 +145,6 @@ func Verify(e Evidence, opts *Options) (*Result, error) {
 		return nil, fmt.Errorf("%w: HCL report: %w", ErrEvidence, err)
 	}
 	r := &Result{HCL: hcl, ReportType: hcl.ReportType()}
-	if r.RuntimeData, err = evazure.ParseRuntimeData(hcl.RuntimeData()); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrEvidence, err)
-	}
 	if ht := hcl.HashType(); ht != evazure.HashSHA256 {
 		return nil, fmt.Errorf("%w: %v", ErrHashType, ht)
 	}
@@ -177,6 +174,10 @@ func Verify(e Evidence, opts *Options) (*Result, error) {
 	sum := sha256.Sum256(hcl.RuntimeData())
 	if len(reportData) < len(sum) || !bytes.Equal(reportData[:len(sum)], sum[:]) {
 		return nil, fmt.Errorf("%w: %v REPORT_DATA[0:32] %x, SHA-256 of the %d-byte runtime data %x", ErrBinding, r.ReportType, prefix(reportData, 32), len(hcl.RuntimeData()), sum)
+	}
+	// Only bound bytes are read from here on.
+	if r.RuntimeData, err = evazure.ParseRuntimeData(hcl.RuntimeData()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEvidence, err)
 	}
 
 	// 4: the AK signed the quote.

@@ -123,6 +123,13 @@ func TestVerifyVectorsNegative(t *testing.T) {
 			return e
 		}(), want: azure.ErrPCRSelection},
 		{name: "runtime data changed", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, runtime); return e }(), want: azure.ErrBinding},
+		{name: "runtime data no longer JSON", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, evazure.RuntimeDataOffset); return e }(), want: azure.ErrBinding},
+		{name: "runtime data a byte shorter", e: func() azure.Evidence {
+			e := ok(ev)
+			e.HCLReport = append([]byte(nil), ev.HCLReport...)
+			binary.LittleEndian.PutUint32(e.HCLReport[0x4D0:], binary.LittleEndian.Uint32(e.HCLReport[0x4D0:])-1)
+			return e
+		}(), want: azure.ErrBinding},
 		{name: "REPORT_DATA changed", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, 0x20+0x50); return e }(), want: azure.ErrBinding},
 		{name: "SNP report from VMPL 1", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, 0x20+0x30); return e }(), want: azure.ErrVMPL},
 		{name: "hash type SHA-384", e: func() azure.Evidence {

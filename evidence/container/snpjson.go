@@ -38,7 +38,13 @@ func (u *unwrapper) trusteeSNP(o object) (Evidence, error) {
 	case len(v) > 0 && v[0] == '[':
 		rep, err = bytesOf(v, encArray)
 	default:
-		rep, err = bytesOf(v, encBase64)
+		str, ok := jsonString(v)
+		if !ok {
+			return e, malformed(where, "attestation_report is neither an object, a byte array nor a string")
+		}
+		var how string
+		rep, how, err = textBytes(str, isSNPReport)
+		origin += how
 	}
 	if err != nil {
 		return e, malformed(where, "attestation_report: %v", err)

@@ -4,6 +4,7 @@
 package container
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -134,11 +135,15 @@ func (u *unwrapper) trusteeNamed(name string, v json.RawMessage, path []layer, d
 func trusteeTDX(o object) (Evidence, error) {
 	const where = "trustee-tdx"
 	e := Evidence{TEE: TDX, Form: FormTrusteeTDX}
-	q, err := o.bytes(where, "quote", encBase64)
+	s, err := o.str(where, "quote")
 	if err != nil {
 		return e, err
 	}
-	e.Pieces = append(e.Pieces, Piece{Kind: KindTDXQuote, Name: "quote", Data: q, Origin: "field quote"})
+	q, how, err := textBytes(s, isTDXQuote)
+	if err != nil {
+		return e, malformed(where, "quote: %v", err)
+	}
+	e.Pieces = append(e.Pieces, Piece{Kind: KindTDXQuote, Name: "quote", Data: q, Origin: "field quote" + how})
 	if !o.isNull("cc_eventlog") {
 		l, err := o.bytes(where, "cc_eventlog", encBase64)
 		if err != nil {
@@ -248,4 +253,20 @@ func (u *unwrapper) trusteeAz(o object, tee TEE) (Evidence, error) {
 		e.Pieces = append(e.Pieces, Piece{Kind: KindVCEK, Name: hwField, Data: der, Origin: "field vcek"})
 	}
 	return e, nil
+}
+
+// textBytes decodes a string carrying bytes: base64 as Trustee writes them,
+// or hex (optionally 0x-prefixed) when the string is only hex digits and
+// decodes to what isForm recognizes (as tools that print quotes in hex
+// write it; a base64 TD quote or SNP report is never all hex digits). how
+// says which, for the origin.
+func textBytes(s string, isForm func([]byte) bool) (b []byte, how string, err error) {
+	h := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
+	if len(h)%2 == 0 && isHex(h) {
+		if b, err := hex.DecodeString(h); err == nil && isForm(b) {
+			return b, " (hex)", nil
+		}
+	}
+	b, err = decodeBase64(s)
+	return b, "", err
 }

@@ -53,6 +53,20 @@ func TestTrusteeTDX(t *testing.T) {
 	if len(e.Pieces) != 1 {
 		t.Errorf("%d pieces without an event log", len(e.Pieces))
 	}
+	// A quote in hex, as tools that print quotes write it (dstack's tappd).
+	e = unwrapOne(t, jsonOf(map[string]any{"quote": "0x" + hex.EncodeToString(gtdata.RawQuoteV5), "event_log": "[]"}))
+	if p, _ := e.First(container.KindTDXQuote); !bytes.Equal(p.Data, gtdata.RawQuoteV5) || p.Origin != "trustee-tdx: field quote (hex)" {
+		t.Errorf("hex quote: %q", p.Origin)
+	}
+	// An SNP report as a string: base64 or hex.
+	rep := make([]byte, 1184)
+	rep[0], rep[0x34] = 3, 1
+	for _, s := range []string{base64.StdEncoding.EncodeToString(rep), hex.EncodeToString(rep)} {
+		e = unwrapOne(t, jsonOf(map[string]any{"attestation_report": s, "cert_chain": nil}))
+		if !bytes.Equal(e.Data(container.KindSNPReport), rep) {
+			t.Errorf("SNP report string %.8s…", s)
+		}
+	}
 }
 
 func seEvidence() ([]byte, map[string][]byte) {
