@@ -11,6 +11,9 @@
 //	ccverify verify [flags] FILE|DIR...
 //	ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
 //	ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
+//	ccverify corim from-evidence EVIDENCE -o TEMPLATE.json
+//	ccverify corim build TEMPLATE.json -o FILE [--sign KEY]
+//	ccverify corim inspect FILE [--key PUB]
 //
 // verify prints a verdict per file. Many files, or a directory, make an
 // offline audit: they are verified in parallel and a summary line ends the run.
@@ -66,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return collateralCmd(args[1:], stdout, stderr)
 	case "ear":
 		return earCmd(args[1:], stdout, stderr)
+	case "corim":
+		return corimCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitAffirming
@@ -85,6 +90,13 @@ func usage(w io.Writer) {
   ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
                                         fetch a TDX quote's Intel collateral into DIR,
                                         for verify --offline --collateral DIR
+  ccverify corim from-evidence EVIDENCE -o TEMPLATE.json [--offline] [--collateral PATH] [--at T]
+                                        draft the reference values that approve what a
+                                        golden quote or report measured (verified first)
+  ccverify corim build TEMPLATE.json -o FILE [--sign KEY.pem] [--signer NAME] [--valid-for DUR]
+                                        write the CoRIM (signed with --sign)
+  ccverify corim inspect FILE [--key PUB.pem] [--at T]
+                                        decode (with --key: verify) a CoRIM, print it as JSON
   ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
                                         check an EAR's signature, expiry and nonce, print
                                         its claims; exit 0/1/2 by its status (2 if rejected)
