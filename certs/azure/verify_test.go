@@ -123,7 +123,11 @@ func TestVerifyVectorsNegative(t *testing.T) {
 			return e
 		}(), want: azure.ErrPCRSelection},
 		{name: "runtime data changed", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, runtime); return e }(), want: azure.ErrBinding},
-		{name: "runtime data no longer JSON", e: func() azure.Evidence { e := ok(ev); e.HCLReport = flip(ev.HCLReport, evazure.RuntimeDataOffset); return e }(), want: azure.ErrBinding},
+		{name: "runtime data no longer JSON", e: func() azure.Evidence {
+			e := ok(ev)
+			e.HCLReport = flip(ev.HCLReport, evazure.RuntimeDataOffset)
+			return e
+		}(), want: azure.ErrBinding},
 		{name: "runtime data a byte shorter", e: func() azure.Evidence {
 			e := ok(ev)
 			e.HCLReport = append([]byte(nil), ev.HCLReport...)
