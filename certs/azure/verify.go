@@ -91,13 +91,13 @@ type Options struct {
 // HardwareReport (with certs/amd for SNP, certs/intel for TDX) before
 // trusting anything in the Result.
 type Result struct {
-	HCL         evazure.HCLReport
-	ReportType  evazure.ReportType
-	RuntimeData evazure.RuntimeData
-	AK          *rsa.PublicKey
-	AKJWK       evazure.JWK
-	Quote       evazure.Quote
-	PCRs        []evazure.PCR // the PCR values with their bank and index
+	HCL         evazure.HCLReport   // the HCL report
+	ReportType  evazure.ReportType  // SNP or TDX
+	RuntimeData evazure.RuntimeData // the runtime data, bound by the hardware report
+	AK          *rsa.PublicKey      // the attestation key the runtime data names
+	AKJWK       evazure.JWK         // the AK as the runtime data carries it
+	Quote       evazure.Quote       // the quote the AK signed
+	PCRs        []evazure.PCR       // the PCR values with their bank and index
 	// SNPReport is the SNP report inside the HCL report (ReportTypeSNP).
 	SNPReport snp.Report
 	// TDQuote is the TD quote given with a TDX HCL report (ReportTypeTDX).

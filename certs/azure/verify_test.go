@@ -6,13 +6,17 @@ package azure_test
 import (
 	"bytes"
 	"crypto"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/ccverify/ccverify/certs/azure"
 	evazure "github.com/ccverify/ccverify/evidence/azure"
+	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/google/go-tpm/tpm2"
 )
 
@@ -233,5 +237,60 @@ func TestVerifySynthetic(t *testing.T) {
 	}
 	if (*azure.Result)(nil).Claims() != nil {
 		t.Error("nil Result claims")
+	}
+}
+
+// TestVerifyTrusteeTDX: synthetic az-tdx-vtpm evidence written in Trustee's
+// three versions unwraps (evidence/container) and verifies.
+func TestVerifyTrusteeTDX(t *testing.T) {
+	nonce := []byte("a nonce of the relying party")
+	e := build(t, spec{typ: evazure.ReportTypeTDX, nonce: nonce, userData: nonce})
+	arr := func(b []byte) []int {
+		a := make([]int, len(b))
+		for i, x := range b {
+			a[i] = int(x)
+		}
+		return a
+	}
+	var hexPCRs []string
+	var arrPCRs [][]int
+	for _, p := range e.PCRs {
+		hexPCRs = append(hexPCRs, hex.EncodeToString(p))
+		arrPCRs = append(arrPCRs, arr(p))
+	}
+	b64 := base64.URLEncoding.EncodeToString
+	v1 := func(version int) map[string]any {
+		return map[string]any{
+			"version":    version,
+			"tpm_quote":  map[string]any{"signature": hex.EncodeToString(e.TPMSignature), "message": hex.EncodeToString(e.TPMMessage), "pcrs": hexPCRs},
+			"hcl_report": b64(e.HCLReport),
+			"td_quote":   b64(e.TDQuote),
+		}
+	}
+	for name, m := range map[string]map[string]any{
+		"v0": {"tpm_quote": map[string]any{"signature": arr(e.TPMSignature), "message": arr(e.TPMMessage), "pcrs": arrPCRs}, "hcl_report": arr(e.HCLReport), "td_quote": arr(e.TDQuote)},
+		"v1": v1(1),
+		"v2": v1(2),
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			es, err := container.Unwrap(b, nil)
+			if err != nil || len(es) != 1 || es[0].TEE != container.AzTDXvTPM || "v"+strconv.Itoa(es[0].Version) != name {
+				t.Fatalf("Unwrap: %v", err)
+			}
+			if !bytes.Equal(es[0].Data(container.KindTDReport), e.HCLReport[0x20:0x20+1024]) {
+				t.Error("TD report")
+			}
+			r, err := azure.Verify(evidenceOf(es[0]), &azure.Options{Nonce: nonce, UserData: nonce})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(r.HardwareReport, e.TDQuote) {
+				t.Error("the hardware report is not the TD quote")
+			}
+		})
 	}
 }

@@ -41,22 +41,22 @@ type Attest struct {
 // ClockInfo is a TPMS_CLOCK_INFO.
 type ClockInfo struct {
 	Clock        uint64 // milliseconds the TPM has been powered
-	ResetCount   uint32
-	RestartCount uint32
-	Safe         bool
+	ResetCount   uint32 // TPM Resets since the last TPM2_Clear
+	RestartCount uint32 // TPM2_Shutdown or _TPM_Hash_Start since the last reset
+	Safe         bool   // no Clock value greater than this one was reported
 }
 
 // PCRSelection is a TPMS_PCR_SELECTION: a PCR bank and the bitmap of the PCRs
 // selected in it (bit i of byte i/8 selects PCR i).
 type PCRSelection struct {
-	Hash   tpm2.TPMIAlgHash
-	Select []byte
+	Hash   tpm2.TPMIAlgHash // the bank
+	Select []byte           // the bitmap
 }
 
 // PCRRef names one selected PCR: its bank and its index.
 type PCRRef struct {
-	Hash  tpm2.TPMIAlgHash
-	Index int
+	Hash  tpm2.TPMIAlgHash // the bank
+	Index int              // the PCR number
 }
 
 // ParseAttest parses a TPMS_ATTEST (TPM 2.0 Part 2 §10.12.12, big-endian):
@@ -246,16 +246,16 @@ func parseTPMTSignature(b []byte) (Signature, error) {
 // signed TPMS_ATTEST ("message"), its signature, and the PCR values the
 // quote's digest covers, in selection order ("pcrs").
 type Quote struct {
-	Attest    Attest
-	Signature Signature
-	Values    [][]byte
+	Attest    Attest    // the TPMS_ATTEST ("message")
+	Signature Signature // its signature ("signature")
+	Values    [][]byte  // the PCR values, in selection order ("pcrs")
 }
 
 // PCR is one PCR value a quote covers.
 type PCR struct {
-	Hash  tpm2.TPMIAlgHash
-	Index int
-	Value []byte
+	Hash  tpm2.TPMIAlgHash // the bank
+	Index int              // the PCR number
+	Value []byte           // its value, the bank's digest size
 }
 
 // ParseQuote parses a quote's message and signature and keeps the PCR values

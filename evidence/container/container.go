@@ -153,6 +153,7 @@ func (k Kind) String() string {
 
 // Piece is one thing a container carried, with where it came from.
 type Piece struct {
+	// Kind says what the piece is.
 	Kind Kind
 	// Name is what the source calls the piece: Trustee's field name
 	// ("vcek", "tpm_quote.pcrs[3]", an SE field), a configfs-tsm file name,
@@ -171,7 +172,9 @@ type Piece struct {
 // Evidence is one attester's evidence, unwrapped: the pieces the TEE's
 // appraisal takes. Nothing in it is verified.
 type Evidence struct {
-	TEE  TEE
+	// TEE is what the pieces are for: the appraisal to run.
+	TEE TEE
+	// Form is the container the evidence came in (the innermost wrapper).
 	Form Form
 	// Version is the container's own version (Trustee's az-snp-vtpm and
 	// az-tdx-vtpm "version": 0, 1 or 2); 0 for forms without one.
@@ -179,6 +182,7 @@ type Evidence struct {
 	// Origin is the way to this evidence through the wrappers around it,
 	// ending with its form, e.g. "base64 text > trustee-az-snp-vtpm v2".
 	Origin string
+	// Pieces are the evidence's pieces, in the container's order.
 	Pieces []Piece
 	// Meta holds what the wrappers said about the evidence, by name:
 	// "provider", "generation", … of configfs-tsm; "eat_nonce",
