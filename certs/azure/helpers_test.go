@@ -61,6 +61,7 @@ type spec struct {
 	attType  tpm2.TPMST      // default TPM_ST_ATTEST_QUOTE
 	pcrs     int             // number of SHA-256 PCRs selected (default 24)
 	hashType uint32          // HCL hash type (default 1)
+	initData []byte          // when set, PCR 8 is its one extend from zero
 }
 
 func jwk(kid string, pub *rsa.PublicKey, alg string) map[string]any {
@@ -146,6 +147,9 @@ func build(t testing.TB, s spec) azure.Evidence {
 	d := s.hash.New()
 	for i := 0; i < s.pcrs; i++ {
 		v := sha256.Sum256([]byte(fmt.Sprintf("PCR %d", i)))
+		if i == 8 && s.initData != nil {
+			v = sha256.Sum256(append(make([]byte, 32), s.initData...))
+		}
 		pcrs = append(pcrs, v[:])
 		sel[i/8] |= 1 << (i % 8)
 		d.Write(v[:])

@@ -59,6 +59,9 @@ var (
 	// ErrUserData reports runtime data whose user data does not start with
 	// the expected bytes.
 	ErrUserData = errors.New("azure: HCL user data is not the expected one")
+	// ErrInitData reports a PCR 8 that is not the one extend of the expected
+	// init data digest (or a quote without PCR 8 of the SHA-256 bank).
+	ErrInitData = errors.New("azure: PCR 8 does not hold the expected init data")
 )
 
 // Evidence is an Azure vTPM attestation as Trustee's az-snp-vtpm and
@@ -84,6 +87,11 @@ type Options struct {
 	// start with (Trustee checks it, with the expected report data, for
 	// evidence of version 2 and later, whose user data carries it).
 	UserData []byte
+	// InitDataHash, when not nil, is the 32-byte init data digest PCR 8 of
+	// the SHA-256 bank must hold as its one extend from zero:
+	// SHA-256(32 zero bytes ‖ InitDataHash), as Trustee's attesters extend it
+	// and its verifiers check it (verify_init_data, INITDATA_PCR).
+	InitDataHash []byte
 }
 
 // Result is what a verification proved, for the caller to go on with. The
@@ -108,8 +116,9 @@ type Result struct {
 	// Scheme names how the quote's signature verified, e.g.
 	// "RSASSA-PKCS1-v1_5/SHA-256".
 	Scheme string
-	// NonceChecked and UserDataChecked say whether Options asked for these.
-	NonceChecked, UserDataChecked bool
+	// NonceChecked, UserDataChecked and InitDataChecked say whether Options
+	// asked for these (and so they hold).
+	NonceChecked, UserDataChecked, InitDataChecked bool
 }
 
 // Verify proves the binding of an Azure vTPM to its hardware report, in this
@@ -133,7 +142,9 @@ type Result struct {
 //     hash to the quote's pcrDigest ([ErrPCRDigest]);
 //  7. extraData is Options.Nonce, when given ([ErrNonce]);
 //  8. the user data starts with Options.UserData, when given
-//     ([ErrUserData]).
+//     ([ErrUserData]);
+//  9. PCR 8 is SHA-256(0³² ‖ Options.InitDataHash), when given
+//     ([ErrInitData]).
 //
 // The hardware report itself is not verified; see [Result].
 func Verify(e Evidence, opts *Options) (*Result, error) {
@@ -232,7 +243,31 @@ func Verify(e Evidence, opts *Options) (*Result, error) {
 		}
 		r.UserDataChecked = true
 	}
+	if opts.InitDataHash != nil {
+		if err := checkInitData(pcrs, opts.InitDataHash); err != nil {
+			return nil, err
+		}
+		r.InitDataChecked = true
+	}
 	return r, nil
+}
+
+// checkInitData checks PCR 8 of the SHA-256 bank against one extend of the
+// init data digest from zero.
+func checkInitData(pcrs []evazure.PCR, digest []byte) error {
+	if len(digest) != sha256.Size {
+		return fmt.Errorf("%w: the expected init data digest has %d bytes, want %d", ErrInitData, len(digest), sha256.Size)
+	}
+	want := sha256.Sum256(append(make([]byte, sha256.Size), digest...))
+	for _, p := range pcrs {
+		if p.Hash == tpm2.TPMAlgSHA256 && p.Index == evazure.InitDataPCR {
+			if !bytes.Equal(p.Value, want[:]) {
+				return fmt.Errorf("%w: PCR 8 is %x, SHA-256(0^32 || %x) is %x", ErrInitData, p.Value, digest, want)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the quote has no PCR 8 of the SHA-256 bank", ErrInitData)
 }
 
 // checkPCRDigest checks that the PCR values, concatenated in selection order,

@@ -150,7 +150,8 @@ func TestVerifyVectorsNegative(t *testing.T) {
 		{name: "wrong nonce", e: ev, opts: azure.Options{Nonce: []byte("challenge")}, want: azure.ErrNonce},
 		{name: "nonce zero-padded", e: ev, opts: azure.Options{Nonce: append(append([]byte(nil), v2.nonce...), make([]byte, 16)...)}, want: azure.ErrNonce},
 		{name: "wrong user data", e: ev, opts: azure.Options{UserData: []byte("challenge")}, want: azure.ErrUserData},
-		{name: "version 1 has no user data", e: v1.ev, opts: azure.Options{UserData: []byte("challenge")}, want: azure.ErrUserData},
+		{name: "version 1: user data all zero", e: v1.ev, opts: azure.Options{UserData: []byte("challenge")}, want: azure.ErrUserData},
+		{name: "init data not in PCR 8", e: ev, opts: azure.Options{InitDataHash: make([]byte, 32)}, want: azure.ErrInitData},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := azure.Verify(tc.e, &tc.opts)
@@ -202,6 +203,10 @@ func TestVerifySynthetic(t *testing.T) {
 			e.TPMSignature = sign(t, a, crypto.SHA256, false, e.TPMMessage)
 		}, want: azure.ErrAKSignature},
 		{name: "SNP VMPL 2", s: spec{vmpl: 2}, want: azure.ErrVMPL},
+		{name: "init data", s: spec{initData: bytes.Repeat([]byte{7}, 32)}, opts: azure.Options{InitDataHash: bytes.Repeat([]byte{7}, 32)}, scheme: "RSASSA-PKCS1-v1_5/SHA-256"},
+		{name: "other init data", s: spec{initData: bytes.Repeat([]byte{7}, 32)}, opts: azure.Options{InitDataHash: bytes.Repeat([]byte{8}, 32)}, want: azure.ErrInitData},
+		{name: "init data digest of 48 bytes", s: spec{}, opts: azure.Options{InitDataHash: make([]byte, 48)}, want: azure.ErrInitData},
+		{name: "init data without PCR 8", s: spec{pcrs: 8}, opts: azure.Options{InitDataHash: make([]byte, 32)}, want: azure.ErrInitData},
 		{name: "hash type 4", s: spec{hashType: 4}, want: azure.ErrHashType},
 		{name: "signature empty", s: spec{}, mutate: func(e *azure.Evidence) { e.TPMSignature = nil }, want: azure.ErrEvidence},
 		{name: "message empty", s: spec{}, mutate: func(e *azure.Evidence) { e.TPMMessage = nil }, want: azure.ErrEvidence},
