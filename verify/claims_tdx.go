@@ -77,6 +77,8 @@ func tdxClaims(c map[string]any, q tdx.Quote) {
 	c["qe_isvprodid"] = int(qe.ISVProdID())
 	c["qe_mrsigner"] = hex.EncodeToString(qe.MRSigner())
 	c["qe_mrenclave"] = hex.EncodeToString(qe.MREnclave())
+	c["qe_miscselect"] = hex.EncodeToString(qe.Raw()[0x10:0x14]) // raw little-endian bytes, as Intel's CoRIM profile states them
+	c["qe_attributes"] = hex.EncodeToString(qe.Attributes())
 }
 
 // pckClaims adds what the verified PCK certificate says of the platform.

@@ -9,8 +9,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -85,19 +87,146 @@ type EAROptions struct {
 	// Expires is the EAR's exp. Zero means none. [Result.Sign] sets it to
 	// the earliest of Result.Expires and now + Lifetime.
 	Expires time.Time
+	// Profile is the claim names and eat_profile written: "" for ear-go's
+	// (tag:github.com,2023:veraison/ear, ear.status, …), which relying
+	// parties use today; ProfileDraft03 for draft-ietf-rats-ear-03's
+	// (tag:ietf.org,2026:rats/ear#03, ear_status, a top-level ear_status,
+	// ear_appraisal_policy_ids as an array, eat_nonce per appraisal).
+	Profile string
+}
+
+// EAR profiles for EAROptions.Profile.
+const (
+	ProfileDraft03    = "draft-03"
+	EATProfileDraft03 = "tag:ietf.org,2026:rats/ear#03"
+)
+
+// draft03Names maps ear-go's claim names to draft-ietf-rats-ear-03's.
+var draft03Names = map[string]string{
+	"ear.status":                      "ear_status",
+	"ear.trustworthiness-vector":      "ear_trustworthiness_vector",
+	"ear.verifier-id":                 "ear_verifier_id",
+	"ear.raw-evidence":                "ear_raw_evidence",
+	"ear.veraison.annotated-evidence": "ear_veraison_annotated_evidence",
+	"ear.veraison.policy-claims":      "ear_veraison_policy_claims",
+	"ear.veraison.key-attestation":    "ear_veraison_key_attestation",
+}
+
+// toDraft03 rewrites ear-go's JSON claims set into draft-03's.
+func toDraft03(b []byte) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	out := map[string]any{"eat_profile": EATProfileDraft03}
+	worst := ear.TrustTierNone
+	for k, v := range m {
+		switch k {
+		case "eat_profile":
+		case "submods":
+			subs := map[string]any{}
+			for name, a := range v.(map[string]any) {
+				sub := map[string]any{}
+				for ak, av := range a.(map[string]any) {
+					switch {
+					case ak == "ear.appraisal-policy-id":
+						sub["ear_appraisal_policy_ids"] = []any{av}
+					case draft03Names[ak] != "":
+						sub[draft03Names[ak]] = av
+					default:
+						sub[ak] = av
+					}
+					if ak == "ear.status" {
+						var t ear.TrustTier
+						if s, ok := av.(string); ok && t.UnmarshalJSON([]byte(strconv.Quote(s))) == nil {
+							worst = max(worst, t)
+						}
+					}
+				}
+				if n, ok := m["eat_nonce"]; ok {
+					sub["eat_nonce"] = n
+				}
+				subs[name] = sub
+			}
+			out["submods"] = subs
+		default:
+			if n := draft03Names[k]; n != "" {
+				k = n
+			}
+			out[k] = v
+		}
+	}
+	out["ear_status"] = worst.String()
+	return json.Marshal(out)
+}
+
+// fromDraft03 rewrites a draft-03 claims set into ear-go's, for ear-go's
+// validation and types.
+func fromDraft03(m map[string]any) ([]byte, error) {
+	back := map[string]string{}
+	for k, v := range draft03Names {
+		back[v] = k
+	}
+	out := map[string]any{"eat_profile": ear.EatProfile}
+	for k, v := range m {
+		switch k {
+		case "eat_profile", "ear_status", "exp":
+		case "submods":
+			subs, ok := v.(map[string]any)
+			if !ok {
+				return nil, errors.New("submods is not an object")
+			}
+			conv := map[string]any{}
+			for name, a := range subs {
+				am, ok := a.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("submod %s is not an object", name)
+				}
+				sub := map[string]any{}
+				for ak, av := range am {
+					switch {
+					case ak == "eat_nonce", ak == "eat_profile":
+					case ak == "ear_appraisal_policy_ids":
+						if ids, ok := av.([]any); ok && len(ids) > 0 {
+							sub["ear.appraisal-policy-id"] = ids[len(ids)-1]
+						}
+					case back[ak] != "":
+						sub[back[ak]] = av
+					default:
+						sub[ak] = av
+					}
+				}
+				conv[name] = sub
+			}
+			out["submods"] = conv
+		default:
+			if n := back[k]; n != "" {
+				k = n
+			}
+			out[k] = v
+		}
+	}
+	return json.Marshal(out)
 }
 
 // Sign returns r's EAR signed with key (see [SignEAR]), with exp the earliest
 // of the expiry of everything the verdict rests on (Result.Expires) and now +
 // lifetime (zero lifetime: no such bound).
 func (r *Result) Sign(key crypto.Signer, keyID string, lifetime time.Duration) ([]byte, error) {
+	return r.SignWith(key, EAROptions{KeyID: keyID}, lifetime)
+}
+
+// SignWith is Sign with the other EAROptions (the profile); opts.Expires is
+// replaced as Sign computes it.
+func (r *Result) SignWith(key crypto.Signer, opts EAROptions, lifetime time.Duration) ([]byte, error) {
 	exp := r.Expires
 	if lifetime > 0 {
 		if bound := time.Now().Add(lifetime); exp.IsZero() || bound.Before(exp) {
 			exp = bound
 		}
 	}
-	return SignEAR(r.EAR(), key, EAROptions{KeyID: keyID, Expires: exp})
+	opts.Expires = exp
+	return SignEAR(r.EAR(), key, opts)
 }
 
 // SignEAR signs ar as a JWT with key: ES256 for a P-256 ECDSA key, ES384 for
@@ -113,6 +242,15 @@ func SignEAR(ar *ear.AttestationResult, key crypto.Signer, opts EAROptions) ([]b
 	b, err := ar.MarshalJSON()
 	if err != nil {
 		return nil, err
+	}
+	switch opts.Profile {
+	case "":
+	case ProfileDraft03:
+		if b, err = toDraft03(b); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("verify: EAR profile %q: want \"\" (ear-go's) or %q", opts.Profile, ProfileDraft03)
 	}
 	tok := jwt.New()
 	if err := tok.(interface{ UnmarshalJSON([]byte) error }).UnmarshalJSON(b); err != nil {
@@ -149,7 +287,8 @@ type EARVerifyOptions struct {
 // the signature with the verifier's public key (ECDSA P-256/P-384 or
 // Ed25519), the expiry at opts.Time, the nonce when one is expected, and the
 // EAR's own validity (profile, verifier id, status per submodule). It returns
-// the claims.
+// the claims, in ear-go's types whichever profile the token uses (ear-go's or
+// draft-03's).
 func VerifyEAR(token []byte, pub crypto.PublicKey, opts EARVerifyOptions) (*ear.AttestationResult, error) {
 	alg, err := algFor(pub)
 	if err != nil {
@@ -173,8 +312,21 @@ func VerifyEAR(token []byte, pub crypto.PublicKey, opts EARVerifyOptions) (*ear.
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEARSignature, err)
 	}
+	payload := msg.Payload()
+	var probe struct {
+		Profile string `json:"eat_profile"`
+	}
+	if json.Unmarshal(payload, &probe) == nil && probe.Profile == EATProfileDraft03 {
+		var m map[string]any
+		if err := json.Unmarshal(payload, &m); err != nil {
+			return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)
+		}
+		if payload, err = fromDraft03(m); err != nil {
+			return nil, fmt.Errorf("%w: not a draft-03 EAR: %w", ErrEARSignature, err)
+		}
+	}
 	var ar ear.AttestationResult
-	if err := ar.UnmarshalJSON(msg.Payload()); err != nil {
+	if err := ar.UnmarshalJSON(payload); err != nil {
 		return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)
 	}
 	if len(opts.Nonce) > 0 {

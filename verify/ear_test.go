@@ -216,3 +216,55 @@ func mustKey(c elliptic.Curve) *ecdsa.PrivateKey {
 	}
 	return k
 }
+
+// TestEARDraft03: with ProfileDraft03 the token carries draft-ietf-rats-ear-03's
+// names and profile, a top-level ear_status no better than the worst
+// submodule's, policy ids as an array and the nonce per appraisal; VerifyEAR
+// reads it back to the same status, nonce and claims.
+func TestEARDraft03(t *testing.T) {
+	rd := reportDataOf(t)
+	p, _ := verify.ParsePolicy([]byte(`{"allow_debug": false}`))
+	r, err := verify.Evidence(context.Background(), gtdata.RawQuoteV5, verify.Options{Offline: true, Time: at2026, Binding: verify.Binding{Nonce: rd}, Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := mustKey(elliptic.P256())
+	token, err := r.SignWith(key, verify.EAROptions{Profile: verify.ProfileDraft03}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := jws.Parse(token)
+	var m struct {
+		Profile string            `json:"eat_profile"`
+		Status  string            `json:"ear_status"`
+		Exp     int64             `json:"exp"`
+		Verif   map[string]string `json:"ear_verifier_id"`
+		Submods map[string]struct {
+			Status   string         `json:"ear_status"`
+			Vector   map[string]int `json:"ear_trustworthiness_vector"`
+			Policies []string       `json:"ear_appraisal_policy_ids"`
+			Nonce    string         `json:"eat_nonce"`
+			Evidence map[string]any `json:"ear_veraison_annotated_evidence"`
+			Old      any            `json:"ear.status"`
+		} `json:"submods"`
+	}
+	if err := json.Unmarshal(msg.Payload(), &m); err != nil {
+		t.Fatal(err)
+	}
+	sub := m.Submods["tdx"]
+	if m.Profile != verify.EATProfileDraft03 || m.Status != "warning" || sub.Status != "warning" || sub.Old != nil ||
+		len(sub.Policies) != 1 || sub.Policies[0] != r.PolicyID || sub.Nonce != base64.RawURLEncoding.EncodeToString(rd) ||
+		sub.Evidence["evidence_sha256"] == nil || m.Verif["build"] != verify.VerifierBuild || m.Exp == 0 || sub.Vector["hardware"] != int(r.Vector.Hardware) {
+		t.Errorf("draft-03 claims set: %s", msg.Payload())
+	}
+	ar, err := verify.VerifyEAR(token, &key.PublicKey, verify.EARVerifyOptions{Nonce: rd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *ar.Submods["tdx"].Status != ear.TrustTierWarning || *ar.Submods["tdx"].AppraisalPolicyID != r.PolicyID {
+		t.Errorf("read back: %+v", ar.Submods["tdx"])
+	}
+	if _, err := verify.SignEAR(r.EAR(), key, verify.EAROptions{Profile: "draft-99"}); err == nil {
+		t.Error("unknown profile accepted")
+	}
+}

@@ -103,6 +103,7 @@ func TestEARVerify(t *testing.T) {
 				{"flipped byte", []string{"ear", "verify", write(t, dir, kt+".bad", flipLast(l.EAR)), "--key", pubFile}, exitContraindicated, "EAR signature does not verify"},
 				{"another key", []string{"ear", "verify", token, "--key", otherPub(t, dir)}, exitContraindicated, "EAR signature does not verify"},
 				{"no key", []string{"ear", "verify", token}, exitUsage, "--key PUB"},
+				{"draft-03", []string{"ear", "verify", draft03(t, dir, kt, keyFile, q, rd), "--key", pubFile, "--nonce", rd}, exitWarning, "tdx: warning"},
 			} {
 				t.Run(tt.name, func(t *testing.T) {
 					code, out, errs := runCLI(tt.args...)
@@ -133,4 +134,15 @@ func otherPub(t *testing.T, dir string) string {
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	return write(t, dir, "other.pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// draft03 writes an EAR in draft-ietf-rats-ear-03's form and returns its file.
+func draft03(t *testing.T, dir, kt, keyFile, quote, rd string) string {
+	t.Helper()
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--nonce", rd, "--output", "ear", "--ear-profile", "draft-03", "--signing-key", keyFile, quote)
+	var l struct{ EAR string }
+	if code != exitWarning || json.Unmarshal([]byte(out), &l) != nil {
+		t.Fatalf("draft-03: exit %d %s%s", code, out, errs)
+	}
+	return write(t, dir, kt+"-draft03.jwt", []byte(l.EAR))
 }

@@ -113,6 +113,8 @@ verify flags:
   --signing-key FILE     PEM private key for the EAR: EC P-256/P-384 or Ed25519
                          (default: an ephemeral P-256 key)
   --key-id ID            kid header of the EAR
+  --ear-profile draft-03 write draft-ietf-rats-ear-03's claim names and profile (default:
+                         ear-go's, which Veraison and Trustee relying parties read)
   --ear-lifetime DUR     the EAR's exp is at most now + DUR (default: the collateral's expiry)
   --nonce HEX            REPORT_DATA must be this nonce, zero padded (echoed as eat_nonce)
   --report-data-hash H   sha256|sha384|sha512: REPORT_DATA = H(nonce || runtime data)

@@ -110,6 +110,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		runtimeData    = fl.String("runtime-data", "", "file of runtime data hashed after the nonce (with --report-data-hash)")
 		keyID          = fl.String("key-id", "", "kid header of the signed EAR")
 		earLifetime    = fl.Duration("ear-lifetime", 0, "bound the EAR's exp to now + this (default: the collateral's expiry alone)")
+		earProfile     = fl.String("ear-profile", "", "EAR claim names: default ear-go's (Veraison, Trustee); draft-03 for draft-ietf-rats-ear-03")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Var(&refFiles, "refvalues", "reference values: a CoRIM (signed or not) or expected-values JSON (repeatable)")
@@ -121,6 +122,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "ccverify verify: no evidence file given")
+		return exitUsage
+	}
+	switch *earProfile {
+	case "", verify.ProfileDraft03:
+	default:
+		fmt.Fprintf(stderr, "ccverify verify: --ear-profile %q: want draft-03 (or nothing for ear-go's names)\n", *earProfile)
 		return exitUsage
 	}
 	switch *output {
@@ -219,7 +226,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify verify: --signing-key: %v\n", err)
 			return exitUsage
 		}
-		key = &earKey{signer: signer, id: *keyID, lifetime: *earLifetime}
+		key = &earKey{signer: signer, id: *keyID, lifetime: *earLifetime, profile: *earProfile}
 	}
 	if code, ok := bindingFlags(&opts.Binding, *nonce, *reportData, *reportDataHash, *runtimeData, stderr); !ok {
 		return code
@@ -445,7 +452,7 @@ func render(r *verify.Result, path, output string, key *earKey) (string, error) 
 		b, err = json.Marshal(m)
 		return string(b), err
 	case "ear":
-		b, err := r.Sign(key.signer, key.id, key.lifetime)
+		b, err := r.SignWith(key.signer, verify.EAROptions{KeyID: key.id, Profile: key.profile}, key.lifetime)
 		if err != nil {
 			return "", err
 		}
@@ -544,6 +551,7 @@ type earKey struct {
 	signer   crypto.Signer
 	id       string
 	lifetime time.Duration
+	profile  string // verify.EAROptions.Profile
 }
 
 // loadSigningKey reads a PEM private key (EC: SEC 1 or PKCS #8; Ed25519:
