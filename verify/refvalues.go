@@ -39,7 +39,7 @@ func (v *Verifier) appraiseSoftware(r *Result) {
 	o := &v.opts.RefValues
 	var res *refvalues.Result
 	if len(o.Set) > 0 {
-		res = o.Set.Match(string(r.Format), r.Claims)
+		res = o.Set.Match(refValueTEE(r.Format), r.Claims)
 		r.RefValues = res
 	}
 	if res == nil || res.Status == refvalues.NoReferenceValues {

@@ -10,13 +10,18 @@ import (
 	"os"
 
 	"github.com/ccverify/ccverify/certs/amd"
+	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/veraison/ear"
 )
 
 // appraiseSNP verifies an SEV-SNP attestation report, raw or extended (the
 // report followed by its certificate table).
-func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error {
+//
+// extra are pieces a container carried with the report (VCEK, chain, CRLs,
+// certificate table): collateral from the evidence, which can prove but is
+// never trusted as a root and never makes revocation checked.
+func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte, extra ...container.Piece) error {
 	opts := &v.opts
 	rep, rest, err := snp.ParsePrefix(raw)
 	if err != nil {
@@ -45,6 +50,13 @@ func (v *Verifier) appraiseSNP(ctx context.Context, r *Result, raw []byte) error
 		} else {
 			r.Claims["trailing_bytes"] = len(rest)
 			r.reason("%d bytes after the report are not covered by its signature and were ignored (%v)", len(rest), err)
+		}
+	}
+	for _, p := range extra {
+		if err := col.AddFrom(p.Data, amd.Provenance{Origin: amd.FromEvidence, Name: p.Origin}); err == nil {
+			r.reason("%s supplied collateral (%s)", p.Origin, p.Kind)
+		} else {
+			r.reason("%s: %s not used: %v", p.Origin, p.Kind, err)
 		}
 	}
 	// Online, the KDS adds the report's VCEK when no VCEK at hand matches it,

@@ -30,53 +30,27 @@ import (
 	"github.com/veraison/ear"
 )
 
-// caseExtra is what cases.json says of a case beyond internal/vectors' fields.
-type caseExtra struct {
-	Container string `json:"container"`
-	Expect    struct {
-		Status            string `json:"status"`
-		RevocationChecked *bool  `json:"revocation_checked"`
-	} `json:"expect"`
-}
-
-// casesExtra reads those fields of every case, by id.
-func casesExtra(t *testing.T) map[string]caseExtra {
-	t.Helper()
-	var all []struct {
-		ID string `json:"id"`
-		caseExtra
-	}
-	if err := json.Unmarshal(vectors.Read(t, "cases.json"), &all); err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]caseExtra{}
-	for _, c := range all {
-		m[c.ID] = c.caseExtra
-	}
-	return m
-}
-
 // TestSNPCases runs every real SEV-SNP case of cases.json, offline, with its
 // collateral at its time, and checks the status and revocation check the
-// case expects. Cases whose evidence is a container (Trustee's evidence
-// JSON) are skipped: containers are not read yet.
+// case expects. A case whose evidence is a container (Trustee's evidence
+// JSON) is passed whole, as users hold it: the VCEK inside is the
+// container's.
 func TestSNPCases(t *testing.T) {
-	extra := casesExtra(t)
 	for _, c := range vectors.Cases(t, "snp-") {
 		t.Run(c.ID, func(t *testing.T) {
-			x := extra[c.ID]
-			if x.Container != "" {
-				t.Skipf("evidence is a %s container: containers are not read yet", x.Container)
-			}
 			raw := c.EvidenceBytes(t)
-			if len(raw) > snp.ReportSize {
+			col := append(c.CollateralPaths(t), embeddedCollateral(t, c)...)
+			want := verify.FormatSNP
+			if c.Container != "" {
+				raw, col, want = vectors.Read(t, c.Evidence), c.CollateralPaths(t), verify.FormatAzSNPvTPM
+			} else if len(raw) > snp.ReportSize {
 				raw = raw[:snp.ReportSize] // wrapped reports carry more after the report
 			}
 			r, err := verify.Evidence(context.Background(), raw, verify.Options{RefValues: verify.RefValueOptions{HardwareOnly: true},
-				Offline: true, Time: c.At, Collateral: append(c.CollateralPaths(t), embeddedCollateral(t, c)...),
+				Offline: true, Time: c.At, Collateral: col,
 			})
-			if r.Format != verify.FormatSNP {
-				t.Fatalf("format %q", r.Format)
+			if r.Format != want {
+				t.Fatalf("format %q, want %q (%v)", r.Format, want, err)
 			}
 			if !c.Expect.Verifies {
 				if !errors.Is(err, verify.ErrGenuine) || !(errors.Is(err, amd.ErrChain) || errors.Is(err, amd.ErrExtensionMismatch)) {
@@ -108,10 +82,10 @@ func TestSNPCases(t *testing.T) {
 			if r.Vector.Hardware == ear.GenuineHardwareClaim && r.Claims["crl_checked"] != true {
 				t.Error("genuine hardware without a CRL check")
 			}
-			if want := x.Expect.Status; want != "" && r.Status.String() != want {
+			if want := c.Expect.Status; want != "" && r.Status.String() != want {
 				t.Errorf("status %v, want %s: %v", r.Status, want, r.Reasons)
 			}
-			if want := x.Expect.RevocationChecked; want != nil && r.Claims["crl_checked"] != *want {
+			if want := c.Expect.RevocationChecked; want != nil && r.Claims["crl_checked"] != *want {
 				t.Errorf("crl_checked %v, want %v", r.Claims["crl_checked"], *want)
 			}
 		})

@@ -216,7 +216,8 @@ type Result struct {
 	// ear.appraisal-policy-id); empty when none was given.
 	PolicyID string
 
-	partial bool // a check could not be made: at most warning
+	partial        bool // a check could not be made: at most warning
+	bindingChecked bool // Options.Binding was checked on the way (Azure: the TPM quote's nonce)
 }
 
 // Verifier verifies many pieces of evidence with one set of options, sharing
@@ -301,20 +302,24 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 		}
 	}
 	if err != nil {
-		return r.fail(err), err
+		err = v.unwrap(ctx, r, raw, err)
+	} else {
+		r.Format = f
+		switch f {
+		case FormatTDX:
+			err = v.appraiseTDX(ctx, r, raw)
+		case FormatSNP:
+			err = v.appraiseSNP(ctx, r, raw)
+		}
 	}
-	r.Format = f
-	switch f {
-	case FormatTDX:
-		err = v.appraiseTDX(ctx, r, raw)
-	case FormatSNP:
-		err = v.appraiseSNP(ctx, r, raw)
-	default:
-		err = fmt.Errorf("%w: %s evidence is not supported yet", ErrFormat, f)
-		r.fail(err)
-	}
+	return v.conclude(r, err)
+}
+
+// conclude ends every verification: binding, software appraisal, the
+// status, and the error rule.
+func (v *Verifier) conclude(r *Result, err error) (*Result, error) {
 	if err == nil {
-		err = checkBinding(r, &opts.Binding)
+		err = checkBinding(r, &v.opts.Binding)
 	}
 	if err == nil {
 		v.appraiseSoftware(r)

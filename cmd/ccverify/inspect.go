@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
+	evazure "github.com/ccverify/ccverify/evidence/azure"
+	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/verify"
@@ -44,17 +47,48 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
 		return exitUsage
 	}
+	var fields []field
 	format, err := verify.Detect(raw)
 	if err != nil {
-		fmt.Fprintf(stderr, "ccverify inspect: %s: %v%s\n", path, err, hint(err))
-		return exitUsage
+		// A container: list its pieces (parsed, nothing verified), then
+		// inspect the quote or report it carries.
+		evs, cerr := container.Unwrap(raw, nil)
+		if cerr != nil || len(evs) != 1 {
+			if cerr != nil && !errors.Is(cerr, container.ErrUnrecognized) {
+				err = cerr
+			}
+			fmt.Fprintf(stderr, "ccverify inspect: %s: %v%s\n", path, err, hint(err))
+			return exitUsage
+		}
+		ev := evs[0]
+		fields = append(fields, field{"container.form", string(ev.Form)}, field{"container.origin", ev.Origin}, field{"container.tee", string(ev.TEE)})
+		for i, p := range ev.Pieces {
+			fields = append(fields, field{fmt.Sprintf("container.pieces.%02d", i), fmt.Sprintf("%s %q (%d bytes) from %s", p.Kind, p.Name, len(p.Data), p.Origin)})
+		}
+		raw = nil
+		for _, k := range []container.Kind{container.KindTDXQuote, container.KindSNPReport} {
+			if d := ev.Data(k); d != nil {
+				raw = d
+			}
+		}
+		if raw == nil {
+			if hcl := ev.Data(container.KindHCLReport); hcl != nil {
+				if h, err := evazure.ParseHCLReport(hcl); err == nil {
+					raw = h.HardwareReport()
+				}
+			}
+		}
+		if format, err = verify.Detect(raw); err != nil {
+			fmt.Fprintf(stderr, "ccverify inspect: %s: %s carries no quote or report to inspect\n", path, ev.Origin)
+			return exitUsage
+		}
 	}
-	var fields []field
+	var more []field
 	switch format {
 	case verify.FormatTDX:
-		fields, err = inspectTDX(raw)
+		more, err = inspectTDX(raw)
 	case verify.FormatSNP:
-		fields, err = inspectSNP(raw)
+		more, err = inspectSNP(raw)
 	default:
 		err = fmt.Errorf("inspecting %s evidence is not supported yet", format)
 	}
@@ -62,7 +96,7 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
 		return exitContraindicated
 	}
-	fields = append([]field{{"format", string(format)}}, fields...)
+	fields = append([]field{{"format", string(format)}}, append(fields, more...)...)
 	if *asJSON {
 		b, err := json.MarshalIndent(nest(fields), "", "  ")
 		if err != nil {

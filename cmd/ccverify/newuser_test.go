@@ -226,3 +226,25 @@ func TestPolicyFlag(t *testing.T) {
 		t.Errorf("policy id: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestTSMReportDir: a configfs-tsm report directory, named or inside an
+// audit folder, is one piece of evidence, not a folder of files.
+func TestTSMReportDir(t *testing.T) {
+	audit := t.TempDir()
+	tsm := filepath.Join(audit, "report0")
+	if err := os.Mkdir(tsm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, tsm, "outblob", gtdata.RawQuoteV5)
+	write(t, tsm, "provider", []byte("tdx_guest\n"))
+	write(t, tsm, "generation", []byte("1\n"))
+	write(t, audit, "quote.bin", gtdata.RawQuote)
+	code, out, errs := runCLI("verify", "--offline", "--at", at, tsm)
+	if code != exitWarning || !strings.Contains(out, "report0 > configfs-tsm dir") {
+		t.Errorf("named tsm dir: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCLI("verify", "--offline", "--at", at, audit)
+	if code != exitWarning || !strings.Contains(out, "2 file(s): 0 affirming, 2 warning") {
+		t.Errorf("audit with a tsm dir: exit %d\n%s%s", code, out, errs)
+	}
+}

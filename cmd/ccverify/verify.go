@@ -46,6 +46,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 type item struct {
 	path    string
 	fromDir bool // found in a directory argument, not named
+	tsmDir  bool // a configfs-tsm report directory: one piece of evidence
 	res     *verify.Result
 	err     error // the evidence's failure, if any
 	output  string
@@ -269,12 +270,16 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 
 // verifyItem reads and verifies one file and renders its verdict.
 func verifyItem(v *verify.Verifier, it *item, output string, key *earKey, maxSize int) {
-	raw, err := readEvidence(it.path, maxSize)
-	if err != nil {
-		it.err = err
-		return
+	if it.tsmDir {
+		it.res, it.err = v.EvidenceDir(context.Background(), it.path)
+	} else {
+		raw, err := readEvidence(it.path, maxSize)
+		if err != nil {
+			it.err = err
+			return
+		}
+		it.res, it.err = v.Evidence(context.Background(), raw)
 	}
-	it.res, it.err = v.Evidence(context.Background(), raw)
 	if errors.Is(it.err, verify.ErrFormat) || errors.Is(it.err, verify.ErrTooLarge) {
 		return // not evidence: no verdict, and no signed EAR for it
 	}
@@ -472,7 +477,7 @@ func render(r *verify.Result, path, output string, key *earKey) (string, error) 
 		if v, ok := r.Claims["tcb_status"]; ok {
 			fmt.Fprintf(&sb, ", TCB %v", v)
 		}
-		if r.Format == verify.FormatSNP {
+		if _, ok := r.Claims["measurement"]; ok && (r.Format == verify.FormatSNP || r.Format == verify.FormatAzSNPvTPM) {
 			fmt.Fprintf(&sb, " report v%v, %v, %v", r.Claims["version"], r.Claims["product"], r.Claims["signing_key"])
 			tcb := fmt.Sprintf(", TCB bl %v tee %v snp %v ucode %v", r.Claims["reported_tcb_bootloader"], r.Claims["reported_tcb_tee"], r.Claims["reported_tcb_snp"], r.Claims["reported_tcb_microcode"])
 			if v, ok := r.Claims["reported_tcb_fmc"]; ok {
@@ -493,11 +498,21 @@ func render(r *verify.Result, path, output string, key *earKey) (string, error) 
 			}
 		}
 	}
-	if r.Format == verify.FormatSNP {
+	if r.Format == verify.FormatSNP || r.Format == verify.FormatAzSNPvTPM {
 		for _, k := range []string{"measurement", "report_data", "host_data", "chip_id"} {
 			if v, ok := r.Claims[k]; ok {
 				fmt.Fprintf(&sb, "  %-12s %v\n", k, v)
 			}
+		}
+	}
+	if tpm, ok := r.Claims["tpm"].(map[string]any); ok {
+		names := make([]string, 0, len(tpm))
+		for k := range tpm {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Fprintf(&sb, "  tpm.%-8s %v\n", k, tpm[k])
 		}
 	}
 	if v, ok := r.Claims["evidence_sha256"]; ok {
@@ -510,7 +525,8 @@ func render(r *verify.Result, path, output string, key *earKey) (string, error) 
 }
 
 // expand turns the arguments into the files to verify: a directory stands for
-// every regular file below it, in lexical order.
+// every regular file below it, in lexical order, except that a configfs-tsm
+// report directory (outblob, provider, …) is one piece of evidence.
 func expand(args []string) ([]item, error) {
 	var out []item
 	for _, a := range args {
@@ -522,26 +538,32 @@ func expand(args []string) ([]item, error) {
 			out = append(out, item{path: a})
 			continue
 		}
-		var files []string
+		if verify.IsTSMReportDir(a) {
+			out = append(out, item{path: a, tsmDir: true})
+			continue
+		}
+		var found []item
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.Type().IsRegular() {
-				files = append(files, p)
+			switch {
+			case d.IsDir() && p != a && verify.IsTSMReportDir(p):
+				found = append(found, item{path: p, fromDir: true, tsmDir: true})
+				return fs.SkipDir
+			case d.Type().IsRegular():
+				found = append(found, item{path: p, fromDir: true})
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if len(files) == 0 {
+		if len(found) == 0 {
 			return nil, fmt.Errorf("no evidence in %s: it holds no files", a)
 		}
-		sort.Strings(files)
-		for _, f := range files {
-			out = append(out, item{path: f, fromDir: true})
-		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		out = append(out, found...)
 	}
 	return out, nil
 }

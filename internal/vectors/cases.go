@@ -26,6 +26,9 @@ type Case struct {
 	Expect           Expect            `json:"expect"`
 	Facts            map[string]any    `json:"facts"`
 	CollateralRoles  map[string]string `json:"collateral_roles"`
+	// Container, when set, names the container the evidence file is (e.g.
+	// trustee-az-snp-vtpm): the file is passed whole, not decoded.
+	Container string `json:"container"`
 }
 
 // Expect is a case's expected outcome.
