@@ -88,8 +88,11 @@ func usage(w io.Writer) {
   ccverify inspect [--json] FILE        detect the evidence format, print every field
   ccverify verify [flags] FILE|DIR...   verify evidence, print a verdict per file
   ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
-                                        fetch a TDX quote's Intel collateral into DIR,
-                                        for verify --offline --collateral DIR
+  ccverify collateral fetch [--kds-url URL] [--snp-product Milan|Genoa|Turin] REPORT --out DIR
+                                        fetch a TDX quote's Intel collateral, or an SNP
+                                        report's VCEK and chain CRL from AMD's KDS, into DIR
+                                        (proved against the evidence first), for
+                                        verify --offline --collateral DIR
   ccverify corim from-evidence EVIDENCE -o TEMPLATE.json [--offline] [--collateral PATH] [--at T]
                                         draft the reference values that approve what a
                                         golden quote or report measured (verified first)
