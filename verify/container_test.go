@@ -198,6 +198,39 @@ func TestConfigfsTSM(t *testing.T) {
 			}
 		})
 	}
+	// Every real SNP report of cases.json, as configfs-tsm hands it out,
+	// verifies exactly as the bare report does.
+	n := 0
+	for _, c := range vectors.Cases(t, "snp-") {
+		if c.Container != "" || !c.Expect.Verifies {
+			continue
+		}
+		raw := c.EvidenceBytes(t)
+		if len(raw) < 1184 {
+			continue
+		}
+		raw = raw[:1184]
+		v := verify.New(verify.Options{Offline: true, Time: c.At, AllowDebug: true, Collateral: append(c.CollateralPaths(t), embeddedCollateral(t, c)...)})
+		want, err := v.Evidence(context.Background(), raw)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		dir, forms := tsmForms(t, "sev_guest", raw, nil)
+		forms["dir"] = nil
+		for name, b := range forms {
+			var r *verify.Result
+			if name == "dir" {
+				r, err = v.EvidenceDir(context.Background(), dir)
+			} else {
+				r, err = v.Evidence(context.Background(), b)
+			}
+			if err != nil || r.Status != want.Status || r.Vector != want.Vector || r.Claims["measurement"] != want.Claims["measurement"] {
+				t.Errorf("%s as configfs-tsm %s: %v %v %v, bare %v %v", c.ID, name, r.Status, r.Vector, err, want.Status, want.Vector)
+			}
+		}
+		n++
+	}
+	t.Logf("%d shared SNP reports as configfs-tsm bundles", n)
 	unknown, _ := json.Marshal([]string{"application/vnd.example.unknown", base64.RawURLEncoding.EncodeToString([]byte("x"))})
 	if _, err := verify.Evidence(context.Background(), unknown, verify.Options{Offline: true}); !errors.Is(err, verify.ErrEvidence) || !errors.Is(err, container.ErrUnknownMediaType) {
 		t.Errorf("unknown CMW type: %v, want ErrEvidence and container.ErrUnknownMediaType", err)
