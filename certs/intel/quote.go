@@ -31,8 +31,12 @@ import (
 // It returns the verified chain, whose PCK and intermediate certificates are
 // what the PCK CRL and Root CA CRL apply to: revocation, TCB status and QE
 // identity are not checked here. Verified certificate signatures are cached,
-// so the per-quote cost is the quote's own two ECDSA verifications once a
-// chain has been seen. Safe for concurrent use.
+// and so is the proof of steps 2–4 short of the quote's signature (the PCK
+// signed this QE report, whose REPORT_DATA binds this attestation key), by
+// the SHA-256 of exactly the bytes it covers and within fixed bounds: a quote
+// from a platform seen before costs one ECDSA verification, its own. Trust
+// and validity of the chain are checked at every call, whatever is cached.
+// Safe for concurrent use.
 func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 	if q.Raw() == nil {
 		return nil, fmt.Errorf("%w: not a parsed quote (zero tdx.Quote)", ErrCertificate)
@@ -40,16 +44,39 @@ func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 	if v := q.Header().QEVendorID(); !bytes.Equal(v, tdx.IntelQEVendorID[:]) {
 		return nil, fmt.Errorf("%w: header QE vendor ID %x, want Intel's %x", ErrQEVendorID, v, tdx.IntelQEVendorID)
 	}
+	t := opts.now()
+	opts.Time = t // one time for the chain and the proof cache
 	chain, err := VerifyPCKChain(q.PCKChain(), opts)
 	if err != nil {
 		return nil, err
 	}
+	ak, auth := q.AttestationKey(), q.QEAuthData()
+	report, reportSig := q.QEReport().Raw(), q.QEReportSignature()
+	pk := proofKey(chain.PCK.RawSubjectPublicKeyInfo, report, reportSig, ak, auth)
+	key, ok := proofs.get(pk, t)
+	if !ok {
+		if key, err = proveQE(q, chain); err != nil {
+			return nil, err
+		}
+	}
+	if !verifyP256(key, q.SignedData(), q.Signature()) {
+		return nil, fmt.Errorf("%w: v%d quote (%d signed bytes) by attestation key %x", ErrQuoteSignature, q.Version(), len(q.SignedData()), ak)
+	}
+	if !ok { // remembered only once the whole quote verified: junk cannot evict genuine proofs
+		proofs.put(pk, proof{ak: key, notAfter: chain.NotAfter()})
+	}
+	return chain, nil
+}
+
+// proveQE proves steps 2–4 of [VerifyQuote] up to the quote's own signature:
+// the PCK signed the QE report, whose REPORT_DATA binds the attestation key
+// and QE authentication data, and the attestation key is a valid P-256 point.
+// It returns the attestation key.
+func proveQE(q tdx.Quote, chain *QuoteChain) (*ecdsa.PublicKey, error) {
 	pck := chain.PCK.PublicKey.(*ecdsa.PublicKey) // checkCommon proved the type
-	report := q.QEReport().Raw()
-	if !verifyP256(pck, report, q.QEReportSignature()) {
+	if !verifyP256(pck, q.QEReport().Raw(), q.QEReportSignature()) {
 		return nil, fmt.Errorf("%w: QE report by PCK serial %x", ErrQEReportSignature, chain.PCK.SerialNumber)
 	}
-
 	ak, auth := q.AttestationKey(), q.QEAuthData()
 	h := sha256.New()
 	h.Write(ak)
@@ -63,15 +90,7 @@ func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 	if !allZero(rd[32:]) {
 		return nil, fmt.Errorf("%w: REPORT_DATA[32:64] %x, want zero", ErrQEReportData, rd[32:])
 	}
-
-	key, err := attestationKey(ak)
-	if err != nil {
-		return nil, err
-	}
-	if !verifyP256(key, q.SignedData(), q.Signature()) {
-		return nil, fmt.Errorf("%w: v%d quote (%d signed bytes) by attestation key %x", ErrQuoteSignature, q.Version(), len(q.SignedData()), ak)
-	}
-	return chain, nil
+	return attestationKey(ak)
 }
 
 // attestationKey parses a raw P-256 public key, x ‖ y (64 bytes), checking
