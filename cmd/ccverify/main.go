@@ -125,6 +125,8 @@ verify flags:
   --report-data HEX      REPORT_DATA expected exactly (zero padded)
   --jobs N               files verified in parallel (default: number of CPUs)
   --verbose              name the files of a directory that are skipped as not evidence
+  --from-list FILE       verify the paths listed in FILE (- for stdin), one a line: results
+                         stream in order and nothing is kept per file (audits of any size)
   --max-size BYTES       largest evidence file read (default 1 MiB)
   --allow-debug          do not contraindicate debug TDs and guests
   --strict-trailing      reject evidence followed by non-zero bytes

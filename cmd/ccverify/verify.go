@@ -87,6 +87,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		signingKey     = fl.String("signing-key", "", "PEM EC private key that signs the EAR")
 		jobs           = fl.Int("jobs", runtime.NumCPU(), "files verified in parallel")
 		verbose        = fl.Bool("verbose", false, "name the files of a directory that are not evidence")
+		fromList       = fl.String("from-list", "", "read the paths to verify from FILE (- for stdin), one a line, streamed")
 		allowDebug     = fl.Bool("allow-debug", false, "do not contraindicate debug TDs and guests")
 		strictTrailing = fl.Bool("strict-trailing", false, "reject evidence followed by non-zero bytes")
 		requireCRLs    = fl.Bool("require-crls", false, "fail evidence whose collateral lacks a usable (genuine, current) CRL for its chain")
@@ -121,8 +122,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if len(files) == 0 {
+	if len(files) == 0 && *fromList == "" {
 		fmt.Fprintln(stderr, "ccverify verify: no evidence file given")
+		return exitUsage
+	}
+	if len(files) > 0 && *fromList != "" {
+		fmt.Fprintln(stderr, "ccverify verify: give files or --from-list, not both")
 		return exitUsage
 	}
 	switch *earProfile {
@@ -232,10 +237,23 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	if code, ok := bindingFlags(&opts.Binding, *nonce, *reportData, *reportDataHash, *runtimeData, stderr); !ok {
 		return code
 	}
-	items, err := expand(files)
-	if err != nil {
-		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
-		return exitUsage
+	var src auditSource
+	total := -1
+	if *fromList != "" {
+		f, err := openList(*fromList)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --from-list: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		src = listSource(f)
+	} else {
+		items, err := expand(files)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
+			return exitUsage
+		}
+		src, total = sliceSource(items), len(items)
 	}
 	v := verify.New(opts) // one verifier: collateral loaded and verified once
 	if unrec, err := v.UnrecognizedCollateral(); err != nil {
@@ -246,26 +264,12 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify: warning: --collateral %s: not collateral ccverify recognizes; ignored\n", p)
 		}
 	}
-	progress := newProgress(stderr, len(items))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < *jobs && w < len(items); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				verifyItem(v, &items[i], *output, key, *maxSize)
-				progress.done()
-			}
-		}()
+	code, err = audit(v, src, *jobs, newReporter(*output, *verbose, stdout, stderr), newProgress(stderr, total), *output, key, *maxSize)
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify verify: --from-list: %v\n", err)
+		return max(code, exitUsage)
 	}
-	for i := range items {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	progress.finish()
-	return report(items, *output, *verbose, stdout, stderr)
+	return code
 }
 
 // verifyItem reads and verifies one file and renders its verdict.
@@ -290,83 +294,6 @@ func verifyItem(v *verify.Verifier, it *item, output string, key *earKey, maxSiz
 	}
 }
 
-// report prints the verdicts in argument order, then the summary, and
-// returns the exit status: the highest of the files'.
-func report(items []item, output string, verbose bool, stdout, stderr io.Writer) int {
-	code := exitAffirming
-	var affirming, warning, contra, unavailable, unreadable, skipped int
-	var skippedNames []string
-	for i := range items {
-		it := &items[i]
-		if it.skipped() {
-			skipped++
-			skippedNames = append(skippedNames, it.path)
-			continue
-		}
-		c := it.exitCode()
-		code = max(code, c)
-		switch c {
-		case exitAffirming:
-			affirming++
-		case exitWarning:
-			warning++
-		case exitContraindicated:
-			contra++
-		case exitUnavailable:
-			unavailable++
-		default:
-			unreadable++
-		}
-		if it.err != nil {
-			fmt.Fprintf(stderr, "ccverify: %s: %v%s\n", it.path, it.err, hint(it.err))
-		}
-		if it.output == "" {
-			continue
-		}
-		if output == "text" {
-			fmt.Fprintf(stdout, "%s: %s", it.path, it.output)
-		} else {
-			fmt.Fprintln(stdout, it.output)
-		}
-	}
-	judged := len(items) - skipped
-	if judged == 0 {
-		fmt.Fprintf(stderr, "ccverify verify: no evidence in %s (%d file(s) skipped: not evidence)\n", strings.Join(dirsOf(items), ", "), skipped)
-		if verbose {
-			for _, p := range skippedNames {
-				fmt.Fprintf(stderr, "  skipped %s\n", p)
-			}
-		}
-		return exitUsage
-	}
-	if len(items) > 1 || output == "text" {
-		summary := fmt.Sprintf("%d file(s): %d affirming, %d warning, %d contraindicated or failed", judged, affirming, warning, contra)
-		if unavailable > 0 {
-			summary += fmt.Sprintf(", %d not judged (collateral unavailable)", unavailable)
-		}
-		if unreadable > 0 {
-			summary += fmt.Sprintf(", %d unreadable or not evidence", unreadable)
-		}
-		if skipped > 0 {
-			summary += fmt.Sprintf(", %d skipped", skipped)
-			if !verbose {
-				summary += " (--verbose names them)"
-			}
-		}
-		w := stdout
-		if output != "text" {
-			w = stderr
-		}
-		fmt.Fprintln(w, summary)
-		if verbose {
-			for _, p := range skippedNames {
-				fmt.Fprintf(stderr, "  skipped %s: not evidence\n", p)
-			}
-		}
-	}
-	return code
-}
-
 // hint adds what a user should do about an input that is not evidence.
 func hint(err error) string {
 	msg := err.Error()
@@ -377,23 +304,6 @@ func hint(err error) string {
 		return " (--max-size raises the limit)"
 	}
 	return ""
-}
-
-// dirsOf names the directory arguments the items came from, or the files.
-func dirsOf(items []item) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, it := range items {
-		d := it.path
-		if it.fromDir {
-			d = filepath.Dir(it.path)
-		}
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // readEvidence reads a regular file of at most max bytes. Devices, FIFOs and
@@ -727,7 +637,7 @@ type progress struct {
 
 func newProgress(w io.Writer, of int) *progress {
 	p := &progress{w: w, of: of}
-	if f, ok := w.(*os.File); ok && of > 1 {
+	if f, ok := w.(*os.File); ok && (of > 1 || of < 0) { // of < 0: a list of unknown length
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
 		}
@@ -739,7 +649,10 @@ func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
-	if p.on {
+	switch {
+	case p.on && p.of < 0:
+		fmt.Fprintf(p.w, "\rverified %d", p.n)
+	case p.on:
 		fmt.Fprintf(p.w, "\rverified %d/%d", p.n, p.of)
 	}
 }
