@@ -15,6 +15,7 @@ import (
 
 	certsazure "github.com/ccverify/ccverify/certs/azure"
 	"github.com/ccverify/ccverify/evidence/container"
+	"github.com/ccverify/ccverify/evidence/se"
 )
 
 // Formats of evidence that arrives in a container around a hardware report.
@@ -33,6 +34,15 @@ const (
 // no bare quote or report, and appraises what they carry. notEvidence is
 // the error for input that is no container either.
 func (v *Verifier) unwrap(ctx context.Context, r *Result, raw []byte, notEvidence error) error {
+	if se.IsExchange(raw) { // IBM Secure Execution: pvattest's exchange format
+		a, err := se.ParseExchange(raw)
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrEvidence, err)
+			r.fail(err)
+			return err
+		}
+		return v.appraiseSE(ctx, r, a)
+	}
 	evs, err := container.Unwrap(raw, &container.Options{MaxSize: v.opts.maxEvidence()})
 	switch {
 	case errors.Is(err, container.ErrUnrecognized):
@@ -68,6 +78,8 @@ func (v *Verifier) appraiseUnwrapped(ctx context.Context, r *Result, evs []conta
 		return v.appraiseSNP(ctx, r, ev.Data(container.KindSNPReport), collateralPieces(ev)...)
 	case container.AzSNPvTPM, container.AzTDXvTPM:
 		return v.appraiseAzure(ctx, r, ev)
+	case container.SE:
+		return v.appraiseSEContainer(ctx, r, ev)
 	}
 	err := fmt.Errorf("%w: %s evidence (%s) is not supported yet", ErrFormat, ev.TEE, ev.Origin)
 	r.fail(err)

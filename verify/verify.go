@@ -111,6 +111,8 @@ type Options struct {
 	Intel IntelOptions
 	// AMD configures SEV-SNP verification.
 	AMD AMDOptions
+	// SE configures IBM Secure Execution verification (see [SEOptions]).
+	SE SEOptions
 
 	// AllowDebug accepts debug TDs and guests without contraindicating them.
 	// A debug guest's memory is readable by its host: never for secrets.
