@@ -240,3 +240,13 @@ func Request(r io.Reader, flags se.Flags, hkds ...[]byte) ([]byte, *se.Secret, e
 	}
 	return arcb, &req.Secret, nil
 }
+
+// Tags returns the tags of the Ultravisor's guest SE header (zero when it
+// does not parse): what Trustee's guest echoes as image_hdr_tags.
+func (u *Ultravisor) Tags() se.Tags {
+	h, err := se.ParseHeader(u.Header)
+	if err != nil {
+		return se.Tags{}
+	}
+	return h.Tags()
+}

@@ -73,7 +73,9 @@ func ParseExchange(b []byte) (*Answer, error) {
 	if v := binary.BigEndian.Uint32(b[8:]); v != exchangeVersion {
 		return nil, fmt.Errorf("%w: exchange version %#x, want %#x", ErrUnsupported, v, exchangeVersion)
 	}
-	if size := binary.BigEndian.Uint32(b[12:]); uint64(size) != uint64(len(b)) {
+	if size := binary.BigEndian.Uint32(b[12:]); uint64(size) > uint64(len(b)) {
+		return nil, fmt.Errorf("%w: exchange size field %d, have %d bytes", ErrTruncated, size, len(b))
+	} else if uint64(size) != uint64(len(b)) {
 		return nil, fmt.Errorf("%w: exchange size field %d, have %d bytes", ErrMalformed, size, len(b))
 	}
 	var a Answer
