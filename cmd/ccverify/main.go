@@ -71,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return earCmd(args[1:], stdout, stderr)
 	case "corim":
 		return corimCmd(args[1:], stdout, stderr)
+	case "se":
+		return seCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitAffirming
@@ -103,6 +105,10 @@ func usage(w io.Writer) {
   ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
                                         check an EAR's signature, expiry and nonce, print
                                         its claims; exit 0/1/2 by its status (2 if rejected)
+  ccverify se request --hkd HKD... [--flags LIST] [--cert F] [--crl F] [--root-ca F] --out DIR
+                                        build an IBM Secure Execution attestation request
+                                        (ARCB) for the hosts; DIR keeps its secret
+  ccverify se inspect FILE              print an ARCB, an SE answer or an SE header
   ccverify version                      print the version
   ccverify help                         print this help
 
@@ -156,6 +162,11 @@ verify flags:
                          EAR's ear.appraisal-policy-id):
                          {"tdx":{"accept_tcb_status":["SWHardeningNeeded"],"reject_tcb_status":["OutOfDate"]},
                           "snp":{"DenyDebug":true},"require_crls":true,"max_collateral_age":"720h"}
+  --se-header FILE       the guest's SE header or SE image: an IBM SE answer's measurement
+                         must cover its tags (never taken from the guest)
+  --se-request DIR       the request (ccverify se request --out DIR) the SE answer answers:
+                         its secret, host key documents and IBM collateral; records the
+                         answer so that a replay is refused
   --snp-policy FILE      SEV-SNP policy checks, JSON with the fields of certs/amd.Policy:
                          {"MinimumTCB":{"BootLoader":3,"SNP":20,"Microcode":209},"DenyDebug":true}
 

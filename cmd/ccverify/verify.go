@@ -113,6 +113,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		keyID          = fl.String("key-id", "", "kid header of the signed EAR")
 		earLifetime    = fl.Duration("ear-lifetime", 0, "bound the EAR's exp to now + this (default: the collateral's expiry alone)")
 		earProfile     = fl.String("ear-profile", "", "EAR claim names: default ear-go's (Veraison, Trustee); draft-03 for draft-ietf-rats-ear-03")
+		seHeader       = fl.String("se-header", "", "IBM SE: the guest's SE header or image, whose tags the measurement covers")
+		seRequest      = fl.String("se-request", "", "IBM SE: the request directory (ccverify se request --out) the answer answers")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Var(&refFiles, "refvalues", "reference values: a CoRIM (signed or not) or expected-values JSON (repeatable)")
@@ -236,6 +238,20 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if code, ok := bindingFlags(&opts.Binding, *nonce, *reportData, *reportDataHash, *runtimeData, stderr); !ok {
 		return code
+	}
+	if *seHeader != "" {
+		b, err := os.ReadFile(*seHeader)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --se-header: %v\n", err)
+			return exitUsage
+		}
+		opts.SE.Header = b
+	}
+	if *seRequest != "" {
+		if err := loadSERequest(*seRequest, &opts.SE); err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --se-request: %v\n", err)
+			return exitUsage
+		}
 	}
 	var src auditSource
 	total := -1
