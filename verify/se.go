@@ -358,8 +358,12 @@ func (v *Verifier) seHosts(r *Result, h *se.Header, add se.Additional) error {
 		}
 		if hs.err != nil {
 			err := fmt.Errorf("%w: %s %x: host key document %q (serial %x): %w", ErrGenuine, what, phkh, hs.hkd.Subject, hs.hkd.SerialNumber, hs.err)
-			if errors.Is(hs.err, ibm.ErrRevoked) {
+			switch {
+			case errors.Is(hs.err, ibm.ErrRevoked):
 				raise(&r.Vector.Hardware, ear.ContraindicatedHardwareClaim)
+			case errors.Is(hs.err, ibm.ErrExpired):
+			default: // not proven IBM's (look-alike, no chain): an untrusted host
+				err = fmt.Errorf("%w: %w", ErrUntrustedHost, err)
 			}
 			return fail(err)
 		}

@@ -132,7 +132,7 @@ func TestSERejected(t *testing.T) {
 	cases = append(cases, tc{"untrusted host", aF.MarshalExchange(), seOptions(w, reqF, seNonce), []error{ErrUntrustedHost}, ear.CryptoValidationFailedClaim})
 	oF := seOptions(w, reqF, seNonce)
 	oF.SE.HKDs = append(oF.SE.HKDs, w.HKDForeign)
-	cases = append(cases, tc{"look-alike HKD among the trusted", aF.MarshalExchange(), oF, []error{ErrGenuine, ibm.ErrSignature}, ear.CryptoValidationFailedClaim})
+	cases = append(cases, tc{"look-alike HKD among the trusted", aF.MarshalExchange(), oF, []error{ErrUntrustedHost, ErrGenuine, ibm.ErrSignature}, ear.CryptoValidationFailedClaim})
 
 	reqR, aR := seCase(t, "revoked", w.HKDRevoked, w.HostRevoked, seNonce)
 	cases = append(cases, tc{"revoked HKD", aR.MarshalExchange(), seOptions(w, reqR, seNonce), []error{ErrGenuine, ibm.ErrRevoked}, ear.ContraindicatedHardwareClaim})
