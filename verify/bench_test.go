@@ -5,12 +5,19 @@ package verify_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ccverify/ccverify/evidence/snp"
+	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
 	gsgdata "github.com/google/go-sev-guest/verify/testdata"
@@ -59,6 +66,56 @@ func BenchmarkEvidenceSNP(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := v.Evidence(ctx, raw); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFloorP256 is the floor BenchmarkEvidenceTDX is compared with, in
+// the same run: one crypto/ecdsa P-256 verification of the same quote's
+// signature by its attestation key (SHA-256 of the signed bytes included).
+func BenchmarkFloorP256(b *testing.B) {
+	q, err := tdx.Parse(gtdata.RawQuoteV5)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, q.AttestationKey()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sig := q.Signature()
+	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+	b.ReportAllocs()
+	for b.Loop() {
+		h := sha256.Sum256(q.SignedData())
+		if !ecdsa.Verify(pub, h[:], r, s) {
+			b.Fatal("does not verify")
+		}
+	}
+}
+
+// BenchmarkFloorP384 is the floor BenchmarkEvidenceSNP is compared with, in
+// the same run: one crypto/ecdsa P-384 verification of the same report's
+// signature by its VCEK (SHA-384 of the signed bytes included).
+func BenchmarkFloorP384(b *testing.B) {
+	raw := gsgdata.AttestationBytes[:snp.ReportSize]
+	vcek, err := x509.ParseCertificate(gsgdata.VcekBytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := vcek.PublicKey.(*ecdsa.PublicKey)
+	be := func(le []byte) *big.Int {
+		x := make([]byte, 48)
+		for i := range x {
+			x[i] = le[47-i]
+		}
+		return new(big.Int).SetBytes(x)
+	}
+	r, s := be(raw[0x2A0:]), be(raw[0x2E8:])
+	b.ReportAllocs()
+	for b.Loop() {
+		h := sha512.Sum384(raw[:0x2A0])
+		if !ecdsa.Verify(pub, h[:], r, s) {
+			b.Fatal("does not verify")
 		}
 	}
 }
