@@ -7,11 +7,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ccverify/ccverify/certs/ibm"
 	"github.com/ccverify/ccverify/evidence/se"
+	"github.com/ccverify/ccverify/refvalues"
 	"github.com/ccverify/ccverify/testvectors"
 	"github.com/veraison/ear"
 )
@@ -210,5 +213,38 @@ func TestSEUltravisorRefusesForeignRequest(t *testing.T) {
 	var uvErr *testvectors.UVError
 	if _, err := w.HostForeign.Attest(arcb, nil); !errors.As(err, &uvErr) || uvErr.RC != testvectors.UVRCNoKeySlot || !errors.Is(err, se.ErrNoKeySlot) {
 		t.Fatalf("foreign host: %v", err)
+	}
+}
+
+// TestSEReferenceValues: a genuine answer whose SE-header tag, image PHKH
+// and user data match the reference values is affirming with executables
+// approved, and a different tag is unrecognized. It needs the SE claims in
+// refvalues' vocabulary and skips until refvalues has them.
+func TestSEReferenceValues(t *testing.T) {
+	w := testvectors.NewSEWorld()
+	req, a := seCase(t, "refvalues", w.HKD, w.Host, seNonce)
+	tags := w.Host.Tags()
+	phkh := se.PHKH(w.Host.Key.PublicKey())
+	expect := func(tag string) refvalues.Set {
+		d, err := refvalues.Expect(map[string][]string{"se.tag": {tag}, "se.image_phkh": {hex.EncodeToString(phkh[:])}})
+		if errors.Is(err, refvalues.ErrUnknownClaim) {
+			t.Skipf("refvalues has no SE claims yet: %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return refvalues.Set{d}
+	}
+	o := seOptions(w, req, seNonce)
+	o.RefValues = RefValueOptions{Set: expect(hex.EncodeToString(tags.Tag()))}
+	r, err := New(o).Evidence(context.Background(), a.MarshalExchange())
+	if err != nil || r.Status != ear.TrustTierAffirming || r.Vector.Executables != ear.ApprovedRuntimeClaim {
+		t.Fatalf("status %v, executables %v, err %v\n%q", r.Status, r.Vector.Executables, err, r.Reasons)
+	}
+	o = seOptions(w, req, seNonce)
+	o.RefValues = RefValueOptions{Set: expect(strings.Repeat("00", 16))}
+	r, err = New(o).Evidence(context.Background(), a.MarshalExchange())
+	if err != nil || r.Vector.Executables != ear.UnrecognizedRuntimeClaim {
+		t.Fatalf("other tag: executables %v, err %v", r.Vector.Executables, err)
 	}
 }
