@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	certsazure "github.com/ccverify/ccverify/certs/azure"
 	"github.com/ccverify/ccverify/evidence/container"
@@ -70,7 +69,7 @@ func (v *Verifier) appraiseUnwrapped(ctx context.Context, r *Result, evs []conta
 	case container.TDX:
 		r.Format = FormatTDX
 		if p, ok := ev.First(container.KindCCEL); ok {
-			r.reason("%s: the CC event log is carried but not replayed (event logs are not supported yet)", p.Origin)
+			ctx = withContainerLog(ctx, p) // replayed by appraiseTDX (eventlog.go)
 		}
 		return v.appraiseTDX(ctx, r, ev.Data(container.KindTDXQuote))
 	case container.SNP:
@@ -173,13 +172,7 @@ func refValueTEE(f Format) string {
 // the outblob's.
 func (v *Verifier) EvidenceDir(ctx context.Context, dir string) (*Result, error) {
 	opts := &v.opts
-	r := &Result{Time: opts.Time, Claims: map[string]any{}, Nonce: opts.Binding.Nonce}
-	if opts.Policy != nil {
-		r.PolicyID = opts.Policy.ID()
-	}
-	if r.Time.IsZero() {
-		r.Time = time.Now()
-	}
+	r := v.newResult()
 	evs, err := container.UnwrapDir(dir, &container.Options{MaxSize: opts.maxEvidence()})
 	if err != nil {
 		if errors.Is(err, container.ErrUnrecognized) {

@@ -123,6 +123,9 @@ type Options struct {
 	// RefValues are the reference values the evidence's software is judged
 	// against (see [RefValueOptions]).
 	RefValues RefValueOptions
+	// EventLog gives a TDX event log to replay against the quote's RTMRs
+	// (see [EventLogOptions] and [ErrEventLog]).
+	EventLog EventLogOptions
 	// Policy, when set, is the appraisal policy as data (see [Policy]): its
 	// settings are folded into these Options by [New], its TDX part judges
 	// TCB statuses, and its ID is the EAR's ear.appraisal-policy-id.
@@ -277,17 +280,24 @@ func (v *Verifier) loadCollateral() error {
 	return v.err
 }
 
-// Evidence detects the format of raw, verifies it and returns the verdict.
-// See the package function [Evidence].
-func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
-	opts := &v.opts
-	r := &Result{Time: opts.Time, Claims: map[string]any{}, Nonce: opts.Binding.Nonce}
-	if opts.Policy != nil {
-		r.PolicyID = opts.Policy.ID()
+// newResult starts a verdict: the verification time (each verification's
+// own now when Options.Time is zero), the nonce and the policy it answers.
+func (v *Verifier) newResult() *Result {
+	r := &Result{Time: v.opts.Time, Claims: map[string]any{}, Nonce: v.opts.Binding.Nonce}
+	if v.opts.Policy != nil {
+		r.PolicyID = v.opts.Policy.ID()
 	}
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
+	return r
+}
+
+// Evidence detects the format of raw, verifies it and returns the verdict.
+// See the package function [Evidence].
+func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
+	opts := &v.opts
+	r := v.newResult()
 	if max := opts.maxEvidence(); len(raw) > max {
 		err := fmt.Errorf("%w: %d bytes, limit %d (Options.MaxEvidenceSize)", ErrTooLarge, len(raw), max)
 		return r.fail(err), err
