@@ -350,6 +350,7 @@ var tdxTemplateKeys = map[string]uint64{
 	"quote.body.mr_owner": MkeyMROWNER, "quote.body.mr_owner_config": MkeyMROWNERCONFIG,
 	"quote.body.mr_servicetd": MkeyMRSERVICETD, "quote.body.report_data": MkeyReportData,
 	"quote.body.seam_attributes": MkeySEAMAttributes, "report_data": MkeyReportData, "init_data": MkeyMRCONFIGID,
+	"eventlog.kernel": MkeyKernel, "eventlog.initrd": MkeyInitrd, "eventlog.kernel_cmdline_digest": MkeyKernelCmdline,
 }
 
 // snpWhole are template names for values the report holds as one field

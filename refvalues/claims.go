@@ -105,7 +105,28 @@ func tdxVocab() map[string]claimSpec {
 	add("qe_tcb_status", kStr, 0, Hardware)
 	add("revocation_checked", kBool, 0, Hardware)
 	add("evidence_sha256", kHex, 32, Instance)
+	eventLogVocab(add)
 	return v
+}
+
+// eventLogVocab adds the claims of a TD's replayed event log (CLAIMS.md,
+// "eventlog"): present only when the CCEL replayed to the quote's RTMRs,
+// so a reference on them never holds for a TD without a log.
+func eventLogVocab(add func(path string, kind claimKind, size int, class Class)) {
+	add("eventlog.replayed", kBool, 0, Executables)
+	add("eventlog.kernel", kHex, 48, Executables)
+	add("eventlog.kernel_path", kStr, 0, Executables)
+	add("eventlog.initrd", kHex, 48, Executables)
+	add("eventlog.kernel_cmdline", kStr, 0, Configuration)
+	add("eventlog.kernel_cmdline_digest", kHex, 48, Configuration)
+	add("eventlog.boot_applications", kList, 0, Executables)
+	add("eventlog.firmware_blobs", kList, 0, Executables)
+	add("eventlog.grub_cmds", kList, 0, Configuration)
+	add("eventlog.secure_boot", kBool, 0, Configuration)
+	for _, v := range []string{"pk", "kek", "db", "dbx"} {
+		add("eventlog."+v, kHex, 48, Configuration)
+	}
+	add("eventlog.duplicate_separator", kBool, 0, Configuration)
 }
 
 func snpVocab() map[string]claimSpec {

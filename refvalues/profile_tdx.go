@@ -24,6 +24,10 @@ const (
 	MkeyReportData     = 10 // raw-value (masked): quote.body.report_data
 	MkeySEAMAttributes = 11 // raw-value (masked): quote.body.seam_attributes
 	MkeyTEETCBSVN      = 16 // 16..31: svn (exact or minimum) of TEE_TCB_SVN byte mkey-16
+	// Boot components of the replayed event log (evidence/eventlog).
+	MkeyKernel        = 32 // digests (sha-384): eventlog.kernel
+	MkeyInitrd        = 33 // digests (sha-384): eventlog.initrd
+	MkeyKernelCmdline = 34 // digests (sha-384): eventlog.kernel_cmdline_digest
 )
 
 type tdxField struct {
@@ -46,6 +50,9 @@ var tdxFields = map[uint64]tdxField{
 	MkeyMRSERVICETD:    {"MRSERVICETD", "quote.body.mr_servicetd", 48, "raw|digests"},
 	MkeyReportData:     {"REPORTDATA", "quote.body.report_data", 64, "raw"},
 	MkeySEAMAttributes: {"SEAM_ATTRIBUTES", "quote.body.seam_attributes", 8, "raw"},
+	MkeyKernel:         {"kernel", "eventlog.kernel", 48, "digests"},
+	MkeyInitrd:         {"initrd", "eventlog.initrd", 48, "digests"},
+	MkeyKernelCmdline:  {"kernel command line", "eventlog.kernel_cmdline_digest", 48, "digests"},
 }
 
 func tdxFieldOf(k uint64) (tdxField, bool) {
@@ -144,7 +151,7 @@ func compileTDXMeasurement(ref *Reference, m *measurement, pk profileKind) error
 	k, _ := strconv.ParseUint(m.key.s, 10, 64)
 	f, ok := tdxFieldOf(k)
 	if !ok {
-		return profileErr("mkey %d: not a TD-guest mkey (PROFILES.md: 0-11, 16-31)", k)
+		return profileErr("mkey %d: not a TD-guest mkey (PROFILES.md: 0-11, 16-31, 32-34)", k)
 	}
 	what := fmt.Sprintf("mkey %d (%s)", k, f.name)
 	switch f.form {

@@ -56,6 +56,9 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error
 		return err
 	}
 	judgeTD(r, q, opts)
+	if err := v.appraiseEventLog(ctx, r, q); err != nil {
+		return err
+	}
 	r.settle()
 	return nil
 }
