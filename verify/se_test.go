@@ -248,3 +248,25 @@ func TestSEReferenceValues(t *testing.T) {
 		t.Fatalf("other tag: executables %v, err %v", r.Vector.Executables, err)
 	}
 }
+
+func BenchmarkSEAnswer(b *testing.B) {
+	w := testvectors.NewSEWorld()
+	arcb, sec, err := testvectors.Request(testvectors.NewSeed("bench").Reader("r"), seFlags, w.HKD)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := w.Host.Attest(arcb, seNonce)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := a.MarshalExchange()
+	o := seOptions(w, &SERequest{Secret: *sec, ARCB: arcb}, seNonce)
+	o.SE.Replay = nil
+	v := New(o)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Evidence(context.Background(), raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

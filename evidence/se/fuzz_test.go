@@ -77,3 +77,26 @@ func FuzzSplitAdditional(f *testing.F) {
 		}
 	})
 }
+
+func FuzzSecretJSON(f *testing.F) {
+	f.Add([]byte(`{"arpk":"` + string(make([]byte, 0)) + `","measurement_key":"","flags":"0x4000000000000000"}`))
+	var s Secret
+	s.Flags, s.HasNonce = FlagNonce|FlagImagePHKH, true
+	if b, err := s.MarshalJSON(); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s Secret
+		if s.UnmarshalJSON(b) != nil {
+			return
+		}
+		re, err := s.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s2 Secret
+		if err := s2.UnmarshalJSON(re); err != nil || s2 != s {
+			t.Fatalf("secret does not round-trip: %v", err)
+		}
+	})
+}
