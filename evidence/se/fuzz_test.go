@@ -100,3 +100,14 @@ func FuzzSecretJSON(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRequestTag(f *testing.F) {
+	for _, s := range seeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if tag, err := RequestTag(b); err == nil && len(tag) != 16 {
+			t.Fatalf("tag of %d bytes", len(tag))
+		}
+	})
+}

@@ -260,3 +260,52 @@ func seeds(f *testing.F) [][]byte {
 	})
 	return out
 }
+
+// TestSESecretStoreHash reproduces pvattest cmd/check/secret_store.rs: the
+// hash over the tags of the nine published add-secret requests, locked
+// and not, and over none.
+func TestSESecretStoreHash(t *testing.T) {
+	var tags [][]byte
+	for _, n := range []string{"assoc_derived_default_cuid_one", "assoc_simple_default_cuid_one", "null_none_default_cuid_one",
+		"null_none_default_ncuid_one", "null_simple_default_cuid_one", "assoc_none_default_cuid_one", "null_derived_default_cuid_one",
+		"null_none_default_cuid_seven", "null_none_dump_cuid_one"} {
+		tag, err := RequestTag(read(t, "pv/tests/assets/exp/asrcb/"+n))
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		tags = append(tags, tag)
+	}
+	for _, c := range []struct {
+		tags   [][]byte
+		locked bool
+		want   string
+	}{
+		{tags, true, "d048702b4a79478b985e92e7edff453f63f2044e7d72faf12efd2eaea0cd0505559ed6665a06f6b4f9c6fcf9f2960e6cd3c3cc8cafe57ac8406e616bf9529517"},
+		{tags, false, "51ce62af1f67b9e3254b184e33b2aad31007581a39e99cdeb02998a3b67ff456c44a05ee7d68e24dfd436f2be4c1e9f5c1016468da64015e9f9fa3156e110d6c"},
+		{nil, true, "7b54b66836c1fbdd13d2441d9e1434dc62ca677fb68f5fe66a464baadecdbd00576f8d6b5ac3bcc80844b7d50b1cc6603444bbe7cfcf8fc0aa1ee3c636d9e339"},
+		{nil, false, "b8244d028981d693af7b456af8efa4cad63d282e19ff14942c246e50d9351d22704a802a71c3580b6370de4ceb293c324a8423342557d4e5c38438f0e36910ee"},
+	} {
+		got := SecretStoreHash(c.tags, c.locked)
+		if h := hex.EncodeToString(got[:]); h != c.want {
+			t.Errorf("%d requests, locked %v: %s, want %s", len(c.tags), c.locked, h, c.want)
+		}
+	}
+}
+
+// TestSEHostKeys: the published P-521 host key documents are host keys;
+// the RSA certificates of the key set are not.
+func TestSEHostKeys(t *testing.T) {
+	for _, f := range []string{"pv/tests/assets/keys/host.pem.crt", "pvattest/tests/assets/host.pem.crt", "pv/tests/assets/cert/host.crt", "pv/tests/assets/cert/host2.crt"} {
+		hostKey(t, f)
+	}
+	for _, f := range []string{"pv/tests/assets/keys/rsa2048.crt", "pv/tests/assets/keys/rsa3072.crt"} {
+		blk, _ := pem.Decode(read(t, f))
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := HostKey(c.PublicKey); !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("%s: %v, want ErrUnsupported", f, err)
+		}
+	}
+}
