@@ -47,6 +47,9 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
 		return exitUsage
 	}
+	if isEventLog(raw) {
+		return inspectEventLog(path, raw, *asJSON, stdout, stderr) // eventlog.go
+	}
 	var fields []field
 	format, err := verify.Detect(raw)
 	if err != nil {

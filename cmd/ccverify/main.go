@@ -9,6 +9,7 @@
 //
 //	ccverify inspect [--json] FILE
 //	ccverify verify [flags] FILE|DIR...
+//	ccverify verify [flags] --eventlog CCEL [--ccel-table TABLE] QUOTE
 //	ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
 //	ccverify ear verify TOKEN --key PUB [--nonce HEX] [--at RFC3339]
 //	ccverify corim from-evidence EVIDENCE -o TEMPLATE.json
@@ -88,7 +89,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   ccverify inspect [--json] FILE        detect the evidence format, print every field
+                                        (an event log: its events, replayed registers, boot)
   ccverify verify [flags] FILE|DIR...   verify evidence, print a verdict per file
+  ccverify verify [flags] --eventlog CCEL [--ccel-table TABLE] QUOTE
+                                        also replay the TD's CC event log against its RTMRs
   ccverify collateral fetch [--pcs-url URL] [--pcs-update early|standard] QUOTE --out DIR
   ccverify collateral fetch [--kds-url URL] [--snp-product Milan|Genoa|Turin] REPORT --out DIR
                                         fetch a TDX quote's Intel collateral, or an SNP
