@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -309,46 +311,14 @@ func (v *Verifier) seSecret(r *Result, a *se.Answer) (*se.Secret, error) {
 func (v *Verifier) seHosts(r *Result, h *se.Header, add se.Additional) error {
 	o := &v.opts.SE
 	fail := func(err error) error { r.fail(err); return err }
-	var certs []*x509.Certificate
-	var crls []*x509.RevocationList
-	pieces := append([][]byte{}, o.Collateral...)
-	pieces = append(pieces, seCollateralFiles(v.opts.Collateral)...)
-	for _, p := range pieces {
-		c, l, err := ibm.Load(p)
-		if err != nil {
-			continue // another TEE's collateral
-		}
-		certs, crls = append(certs, c...), append(crls, l...)
+	t, err := v.seTrusted(r.Time)
+	if err != nil {
+		return fail(err)
 	}
-	type host struct {
-		hkd *x509.Certificate
-		res *ibm.HKD
-		err error
+	for _, n := range t.skipped {
+		r.reason("%s", n)
 	}
-	byPHKH := map[[se.PHKHSize]byte]*host{}
-	var chain *ibm.Chain
-	chainErr := errors.New("no IBM Z signing key, chain and CRLs given")
-	if len(o.HKDs) > 0 {
-		chain, chainErr = ibm.VerifyChain(certs, crls, &ibm.Options{Now: r.Time, Roots: o.Roots})
-	}
-	for i, b := range o.HKDs {
-		cs, _, err := ibm.Load(b)
-		if err != nil || len(cs) == 0 {
-			return fail(fmt.Errorf("%w: SEOptions.HKDs[%d]: not a certificate", ErrCollateral, i))
-		}
-		for _, c := range cs {
-			k, err := se.HostKey(c.PublicKey)
-			if err != nil {
-				r.reason("host key document %q (serial %x) skipped: %v", c.Subject, c.SerialNumber, err)
-				continue
-			}
-			hs := &host{hkd: c, err: chainErr}
-			if chain != nil {
-				hs.res, hs.err = chain.VerifyHKD(c)
-			}
-			byPHKH[se.PHKH(k)] = hs
-		}
-	}
+	byPHKH := t.byPHKH
 	check := func(what string, phkh []byte) error {
 		var p [se.PHKHSize]byte
 		copy(p[:], phkh)
@@ -396,6 +366,104 @@ func (v *Verifier) seHosts(r *Result, h *se.Header, add se.Additional) error {
 	}
 	r.Vector.Hardware = ear.GenuineHardwareClaim
 	return nil
+}
+
+type seHost struct {
+	hkd *x509.Certificate
+	res *ibm.HKD
+	err error
+}
+
+// seTrust is the outcome of proving SEOptions.HKDs at one time: each host
+// key document by its PHKH, with its proof or the error that denies it.
+type seTrust struct {
+	byPHKH  map[[se.PHKHSize]byte]*seHost
+	skipped []string
+}
+
+// seTrustCache keeps recent seTrust values (read-only once made) by the
+// hash of everything they rest on (time, roots, collateral, HKDs): an
+// audit at one time proves the chain and host key documents once.
+var seTrustCache struct {
+	sync.Mutex
+	m map[[32]byte]*seTrust
+}
+
+const seTrustCacheSize = 64
+
+// seTrusted proves the host key documents of SEOptions.HKDs at now, with
+// the IBM collateral of SEOptions.Collateral and Options.Collateral.
+func (v *Verifier) seTrusted(now time.Time) (*seTrust, error) {
+	o := &v.opts.SE
+	pieces := append([][]byte{}, o.Collateral...)
+	pieces = append(pieces, seCollateralFiles(v.opts.Collateral)...)
+	h := sha256.New()
+	put := func(tag byte, b []byte) {
+		var l [9]byte
+		l[0] = tag
+		binary.BigEndian.PutUint64(l[1:], uint64(len(b)))
+		h.Write(l[:])
+		h.Write(b)
+	}
+	put('t', []byte(now.UTC().Format(time.RFC3339Nano)))
+	for _, r := range o.Roots {
+		put('r', r.Raw)
+	}
+	for _, p := range pieces {
+		put('c', p)
+	}
+	for _, b := range o.HKDs {
+		put('h', b)
+	}
+	var key [32]byte
+	copy(key[:], h.Sum(nil))
+	seTrustCache.Lock()
+	t := seTrustCache.m[key]
+	seTrustCache.Unlock()
+	if t != nil {
+		return t, nil
+	}
+
+	var certs []*x509.Certificate
+	var crls []*x509.RevocationList
+	for _, p := range pieces {
+		c, l, err := ibm.Load(p)
+		if err != nil {
+			continue // another TEE's collateral
+		}
+		certs, crls = append(certs, c...), append(crls, l...)
+	}
+	t = &seTrust{byPHKH: map[[se.PHKHSize]byte]*seHost{}}
+	var chain *ibm.Chain
+	chainErr := errors.New("no IBM Z signing key, chain and CRLs given")
+	if len(o.HKDs) > 0 {
+		chain, chainErr = ibm.VerifyChain(certs, crls, &ibm.Options{Now: now, Roots: o.Roots})
+	}
+	for i, b := range o.HKDs {
+		cs, _, err := ibm.Load(b)
+		if err != nil || len(cs) == 0 {
+			return nil, fmt.Errorf("%w: SEOptions.HKDs[%d]: not a certificate", ErrCollateral, i)
+		}
+		for _, c := range cs {
+			k, err := se.HostKey(c.PublicKey)
+			if err != nil {
+				t.skipped = append(t.skipped, fmt.Sprintf("host key document %q (serial %x) skipped: %v", c.Subject, c.SerialNumber, err))
+				continue
+			}
+			hs := &seHost{hkd: c, err: chainErr}
+			if chain != nil {
+				hs.res, hs.err = chain.VerifyHKD(c)
+			}
+			t.byPHKH[se.PHKH(k)] = hs
+		}
+	}
+	seTrustCache.Lock()
+	if seTrustCache.m == nil || len(seTrustCache.m) >= seTrustCacheSize {
+		seTrustCache.m = map[[32]byte]*seTrust{}
+	}
+	seTrustCache.m[key] = t
+	seTrustCache.Unlock()
+	return t, nil
 }
 
 // seCollateralFiles reads the files of Options.Collateral (a directory's
