@@ -228,7 +228,7 @@ func (v *Verifier) appraiseSE(_ context.Context, r *Result, a *se.Answer) error 
 		return fail(fmt.Errorf("%w: %w", ErrEvidence, err))
 	}
 	if !hmac.Equal(want, a.Measurement) {
-		return fail(fmt.Errorf("%w: measurement %x is not HMAC-SHA512 over SE-header tag %x, config UID %x, %d bytes of user data, the nonce and %d bytes of additional data",
+		return fail(fmt.Errorf("%w: measurement %x is not HMAC-SHA512 over SE-header tag %x, config UID %x, %d bytes of user data, the nonce and %d bytes of additional data (another SE image's header, changed user data, config UID or additional data, or a forged measurement)",
 			ErrMeasurement, a.Measurement, tags.Tag(), a.CUID, len(a.UserData), len(a.AdditionalData)))
 	}
 	r.reason("SE measurement verifies: HMAC-SHA512 under the request's measurement key over the verifier's SE header tags (tag %x), config UID, user data, nonce and additional data", tags.Tag())
