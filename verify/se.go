@@ -121,13 +121,8 @@ func (m *replayMemory) Consume(id [32]byte) error {
 // format or Trustee's SE evidence JSON) with Options.SE.
 func (v *Verifier) SEAnswer(ctx context.Context, raw []byte) (*Result, error) {
 	opts := &v.opts
-	r := &Result{Time: opts.Time, Claims: map[string]any{}, Nonce: opts.Binding.Nonce, Format: FormatSE}
-	if opts.Policy != nil {
-		r.PolicyID = opts.Policy.ID()
-	}
-	if r.Time.IsZero() {
-		r.Time = time.Now()
-	}
+	r := v.newResult()
+	r.Format = FormatSE
 	if max := opts.maxEvidence(); len(raw) > max {
 		err := fmt.Errorf("%w: %d bytes, limit %d (Options.MaxEvidenceSize)", ErrTooLarge, len(raw), max)
 		return r.fail(err), err
