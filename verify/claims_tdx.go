@@ -5,6 +5,7 @@ package verify
 
 import (
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
@@ -16,40 +17,40 @@ import (
 // for Trustee reads them unchanged: quote.header.* and quote.body.* as hex of
 // the raw little-endian bytes, td_attributes.* as booleans.
 func tdxClaims(c map[string]any, q tdx.Quote) {
+	var hx hexClaims
+	hx.grow(quoteHexSize)
 	h, b := q.Header(), q.Body()
-	header := map[string]any{
-		"version":      hex.EncodeToString(h[0x00:0x02]),
-		"att_key_type": hex.EncodeToString(h[0x02:0x04]),
-		"tee_type":     hex.EncodeToString(h[0x04:0x08]),
-		"reserved":     hex.EncodeToString(h.Reserved()),
-		"vendor_id":    hex.EncodeToString(h.QEVendorID()),
-		"user_data":    hex.EncodeToString(h.UserData()),
-	}
-	body := map[string]any{
-		"tcb_svn":         hex.EncodeToString(b.TEETCBSVN()),
-		"mr_seam":         hex.EncodeToString(b.MRSEAM()),
-		"mrsigner_seam":   hex.EncodeToString(b.MRSIGNERSEAM()),
-		"seam_attributes": hex.EncodeToString(b[0x70:0x78]),
-		"td_attributes":   hex.EncodeToString(b[0x78:0x80]),
-		"xfam":            hex.EncodeToString(b[0x80:0x88]),
-		"mr_td":           hex.EncodeToString(b.MRTD()),
-		"mr_config_id":    hex.EncodeToString(b.MRCONFIGID()),
-		"mr_owner":        hex.EncodeToString(b.MROWNER()),
-		"mr_owner_config": hex.EncodeToString(b.MROWNERCONFIG()),
-		"rtmr_0":          hex.EncodeToString(b.RTMR(0)),
-		"rtmr_1":          hex.EncodeToString(b.RTMR(1)),
-		"rtmr_2":          hex.EncodeToString(b.RTMR(2)),
-		"rtmr_3":          hex.EncodeToString(b.RTMR(3)),
-		"report_data":     hex.EncodeToString(b.ReportData()),
-	}
+	header := make(map[string]any, 6)
+	hx.add(header, "version", h[0x00:0x02])
+	hx.add(header, "att_key_type", h[0x02:0x04])
+	hx.add(header, "tee_type", h[0x04:0x08])
+	hx.add(header, "reserved", h.Reserved())
+	hx.add(header, "vendor_id", h.QEVendorID())
+	hx.add(header, "user_data", h.UserData())
+	body := make(map[string]any, 17)
+	hx.add(body, "tcb_svn", b.TEETCBSVN())
+	hx.add(body, "mr_seam", b.MRSEAM())
+	hx.add(body, "mrsigner_seam", b.MRSIGNERSEAM())
+	hx.add(body, "seam_attributes", b[0x70:0x78])
+	hx.add(body, "td_attributes", b[0x78:0x80])
+	hx.add(body, "xfam", b[0x80:0x88])
+	hx.add(body, "mr_td", b.MRTD())
+	hx.add(body, "mr_config_id", b.MRCONFIGID())
+	hx.add(body, "mr_owner", b.MROWNER())
+	hx.add(body, "mr_owner_config", b.MROWNERCONFIG())
+	hx.add(body, "rtmr_0", b.RTMR(0))
+	hx.add(body, "rtmr_1", b.RTMR(1))
+	hx.add(body, "rtmr_2", b.RTMR(2))
+	hx.add(body, "rtmr_3", b.RTMR(3))
+	hx.add(body, "report_data", b.ReportData())
 	if q.BodyType() == tdx.BodyTD15 {
-		body["tee_tcb_svn2"] = hex.EncodeToString(b.TEETCBSVN2())
-		body["mr_servicetd"] = hex.EncodeToString(b.MRSERVICETD())
+		hx.add(body, "tee_tcb_svn2", b.TEETCBSVN2())
+		hx.add(body, "mr_servicetd", b.MRSERVICETD())
 	}
 	quote := map[string]any{"header": header, "body": body}
 	if d := q.BodyDescriptor(); d != nil {
-		quote["type"] = hex.EncodeToString(d[0:2])
-		quote["size"] = hex.EncodeToString(d[2:6])
+		hx.add(quote, "type", d[0:2])
+		hx.add(quote, "size", d[2:6])
 	}
 	c["quote"] = quote
 
@@ -62,8 +63,8 @@ func tdxClaims(c map[string]any, q tdx.Quote) {
 		"septve_disable":  a.SEPTVEDisable(),
 		"migratable":      a.Migratable(),
 	}
-	c["report_data"] = hex.EncodeToString(b.ReportData())
-	c["init_data"] = hex.EncodeToString(b.MRCONFIGID())
+	hx.add(c, "report_data", b.ReportData())
+	hx.add(c, "init_data", b.MRCONFIGID())
 	c["debug"] = a.Debug() // the same claim for every TEE
 
 	// Additions in the same style: decoded views a policy would otherwise
@@ -75,26 +76,81 @@ func tdxClaims(c map[string]any, q tdx.Quote) {
 	qe := q.QEReport()
 	c["qe_isvsvn"] = int(qe.ISVSVN())
 	c["qe_isvprodid"] = int(qe.ISVProdID())
-	c["qe_mrsigner"] = hex.EncodeToString(qe.MRSigner())
-	c["qe_mrenclave"] = hex.EncodeToString(qe.MREnclave())
-	c["qe_miscselect"] = hex.EncodeToString(qe.Raw()[0x10:0x14]) // raw little-endian bytes, as Intel's CoRIM profile states them
-	c["qe_attributes"] = hex.EncodeToString(qe.Attributes())
+	hx.add(c, "qe_mrsigner", qe.MRSigner())
+	hx.add(c, "qe_mrenclave", qe.MREnclave())
+	hx.add(c, "qe_miscselect", qe.Raw()[0x10:0x14]) // raw little-endian bytes, as Intel's CoRIM profile states them
+	hx.add(c, "qe_attributes", qe.Attributes())
+	hx.flush()
+}
+
+// hexClaims sets many hex claims with one allocation for all their text: each
+// add appends the hex to one builder and remembers where it goes; flush takes
+// the builder's string (no copy) and stores substrings of it.
+// hex.EncodeToString costs two allocations a claim, about 80 a quote.
+type hexClaims struct {
+	sb strings.Builder
+	rs [40]hexRef // a TD 1.5 quote has 34 hex claims
+	n  int
+}
+
+// hexRef is where one claim's hex goes: m[k] = text[start:end].
+type hexRef struct {
+	m          map[string]any
+	k          string
+	start, end int
+}
+
+// Sizes of the hex text: a TD 1.5 quote's claims (tdxClaims) and a PCK's
+// (pckClaims).
+const (
+	quoteHexSize = 2048
+	pckHexSize   = 160
+)
+
+// grow makes room for n bytes of hex, the one allocation.
+func (h *hexClaims) grow(n int) { h.sb.Grow(n) }
+
+func (h *hexClaims) add(m map[string]any, k string, b []byte) {
+	if h.n == len(h.rs) { // more claims than planned: set this one now
+		m[k] = hex.EncodeToString(b)
+		return
+	}
+	start := h.sb.Len()
+	var chunk [128]byte
+	for len(b) > 0 {
+		n := hex.Encode(chunk[:], b[:min(len(b), len(chunk)/2)])
+		h.sb.Write(chunk[:n])
+		b = b[n/2:]
+	}
+	h.rs[h.n] = hexRef{m, k, start, h.sb.Len()}
+	h.n++
+}
+
+// flush stores every added claim (the maps see them only now).
+func (h *hexClaims) flush() {
+	text := h.sb.String()
+	for _, r := range h.rs[:h.n] {
+		r.m[r.k] = text[r.start:r.end]
+	}
 }
 
 // pckClaims adds what the verified PCK certificate says of the platform.
 func pckClaims(c map[string]any, chain *intel.QuoteChain) {
+	var hx hexClaims
+	hx.grow(pckHexSize)
+	defer hx.flush()
 	e := chain.Extensions
-	c["fmspc"] = hex.EncodeToString(e.FMSPC[:])
-	c["pce_id"] = hex.EncodeToString(e.PCEID[:])
+	hx.add(c, "fmspc", e.FMSPC[:])
+	hx.add(c, "pce_id", e.PCEID[:])
 	c["pce_svn"] = int(e.TCB.PCESVN)
-	c["cpu_svn"] = hex.EncodeToString(e.TCB.CPUSVN[:])
-	c["sgx_tcb_components"] = hex.EncodeToString(e.TCB.SGXComponents[:])
-	c["ppid"] = hex.EncodeToString(e.PPID[:])
+	hx.add(c, "cpu_svn", e.TCB.CPUSVN[:])
+	hx.add(c, "sgx_tcb_components", e.TCB.SGXComponents[:])
+	hx.add(c, "ppid", e.PPID[:])
 	c["sgx_type"] = e.SGXType.String()
 	c["pck_ca"] = chain.CA.String()
 	c["pck_serial"] = chain.PCK.SerialNumber.Text(16)
 	if e.HasPlatform {
-		c["platform_instance_id"] = hex.EncodeToString(e.PlatformInstanceID[:])
+		hx.add(c, "platform_instance_id", e.PlatformInstanceID[:])
 		cfg := e.Configuration
 		if cfg.HasDynamicPlatform {
 			c["is_dynamic_platform"] = cfg.DynamicPlatform
