@@ -151,6 +151,9 @@ func (v *Verifier) appraiseAzure(ctx context.Context, r *Result, ev *container.E
 	for k, c := range res.Claims() {
 		r.Claims[k] = c
 	}
+	if err == nil {
+		err = v.appraiseTPMLog(r, res.PCRs) // eventlog.go
+	}
 	return err
 }
 

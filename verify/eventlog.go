@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	evazure "github.com/ccverify/ccverify/evidence/azure"
 	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/ccverify/ccverify/evidence/eventlog"
 	"github.com/ccverify/ccverify/evidence/tdx"
@@ -68,21 +69,16 @@ func withContainerLog(ctx context.Context, p container.Piece) context.Context {
 // (boot components, see CLAIMS.md).
 func (v *Verifier) appraiseEventLog(ctx context.Context, r *Result, q tdx.Quote) error {
 	o := &v.opts.EventLog
+	if r.Format == FormatAzSNPvTPM || r.Format == FormatAzTDXvTPM {
+		return nil // the log given is the vTPM's: appraiseTPMLog
+	}
 	raw, origin := o.Log, "the event log given (Options.EventLog)"
 	if raw == nil {
 		if p, ok := ctx.Value(containerLogKey{}).(container.Piece); ok {
 			raw, origin = p.Data, p.Origin
 		}
 	}
-	// A failure is recorded here, not by r.fail: the hardware claim stays
-	// what the quote's proof and TCB gave (a log cannot make the quote
-	// less genuine).
-	contraindicate := func(err error) error {
-		r.Vector.Executables = ear.ContraindicatedRuntimeClaim
-		r.Err, r.Status = err, ear.TrustTierContraindicated
-		r.Reasons = append([]string{err.Error()}, r.Reasons...)
-		return err
-	}
+	contraindicate := func(err error) error { return r.contraindicateLog(err) }
 	if raw == nil {
 		if o.Require {
 			return contraindicate(fmt.Errorf("%w: no event log came with the evidence (required)", ErrEventLog))
@@ -143,6 +139,71 @@ func (v *Verifier) appraiseEventLog(ctx context.Context, r *Result, q tdx.Quote)
 		what = fmt.Sprintf(", kernel %.16s…", k)
 	}
 	r.reason("event log (%s): %d events replay to RTMR0–3 of the quote%s", origin, len(l.Events), what)
+	return nil
+}
+
+// contraindicateLog records err, a log that is not the evidence's
+// history: here, not by r.fail, so that the hardware claim stays what the
+// quote's proof and TCB gave (a log cannot make the quote less genuine).
+func (r *Result) contraindicateLog(err error) error {
+	r.Vector.Executables = ear.ContraindicatedRuntimeClaim
+	r.Err, r.Status = err, ear.TrustTierContraindicated
+	r.Reasons = append([]string{err.Error()}, r.Reasons...)
+	return err
+}
+
+// appraiseTPMLog replays the TPM event log given for Azure vTPM evidence
+// (EventLogOptions.Log: the CVM's binary_bios_measurements) against the
+// PCRs the TPM quote proved (certs/azure): PCRs 0–7 of every bank of the
+// quote's selection, and the later ones the log extends; the failures and
+// their effect are ErrEventLog's. When
+// it replays: eventlog {replayed, events, banks} and uefi_event_logs.
+func (v *Verifier) appraiseTPMLog(r *Result, pcrs []evazure.PCR) error {
+	o := &v.opts.EventLog
+	if o.Log == nil {
+		if o.Require {
+			return r.contraindicateLog(fmt.Errorf("%w: no TPM event log came with the evidence (required)", ErrEventLog))
+		}
+		return nil
+	}
+	fail := func(err error) error {
+		return r.contraindicateLog(fmt.Errorf("%w: the TPM event log given (Options.EventLog): %w", ErrEventLog, err))
+	}
+	l, err := eventlog.Parse(o.Log, &eventlog.Options{MaxSize: o.MaxSize})
+	if err != nil {
+		return fail(err)
+	}
+	// PCRs 0-7 are the firmware's: the log must explain them all. A later
+	// PCR is compared when the log extends it (the boot loader's 8, 9);
+	// one it never touches is the OS's (IMA, systemd) and out of its scope.
+	touched := map[uint32]bool{}
+	for _, e := range l.Events {
+		if e.Type != eventlog.EvNoAction {
+			touched[e.Index] = true
+		}
+	}
+	var want []eventlog.PCR
+	var skipped []int
+	for _, p := range pcrs {
+		if p.Index > 7 && !touched[uint32(p.Index)] {
+			skipped = append(skipped, p.Index)
+			continue
+		}
+		want = append(want, eventlog.PCR{Index: uint32(p.Index), Alg: eventlog.Alg(p.Hash), Value: p.Value})
+	}
+	if err := l.CheckPCRs(want); err != nil {
+		return fail(err)
+	}
+	warnings, err := l.Validate()
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range warnings {
+		r.reason("TPM event log: %v", w)
+	}
+	r.Claims["eventlog"] = map[string]any{"replayed": true, "events": len(l.Events), "banks": fmt.Sprint(l.Banks())}
+	r.Claims["uefi_event_logs"] = l.TrusteeEvents()
+	r.reason("TPM event log: %d events replay to %d PCR values the vTPM quote proved (PCRs 0-7 and those the log extends; not compared, the log not extending them: %v)", len(l.Events), len(want), skipped)
 	return nil
 }
 

@@ -230,3 +230,28 @@ func TestKernelReferenceValue(t *testing.T) {
 		})
 	}
 }
+
+// TestEventLogAzure: a TPM event log given with Azure vTPM evidence is
+// replayed against the PCRs the TPM quote proved; another machine's log is
+// ErrEventLog naming a PCR, and the hardware claim stays the report's.
+func TestEventLogAzure(t *testing.T) {
+	c := azureCases(t)[0]
+	raw := vectors.Read(t, c.Evidence)
+	opts := verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t), RefValues: verify.RefValueOptions{HardwareOnly: true}}
+	good, err := verify.Evidence(context.Background(), raw, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.EventLog.Log = vectors.Read(t, "eventlog/go-eventlog/testdata/eventlogs/tpm/ubuntu-2404-amd-sevsnp.bin")
+	r, err := verify.Evidence(context.Background(), raw, opts)
+	if !errors.Is(err, verify.ErrEventLog) || !errors.Is(err, eventlog.ErrReplayMismatch) || !strings.Contains(err.Error(), "PCR[0] (SHA-256)") {
+		t.Fatalf("another machine's TPM log: %v", err)
+	}
+	if r.Status != ear.TrustTierContraindicated || r.Vector.Executables != ear.ContraindicatedRuntimeClaim || r.Vector.Hardware != good.Vector.Hardware || r.Claims["eventlog"] != nil {
+		t.Errorf("status %v, vector %+v, claims %v", r.Status, r.Vector, r.Claims["eventlog"])
+	}
+	opts.EventLog = verify.EventLogOptions{Require: true}
+	if _, err := verify.Evidence(context.Background(), raw, opts); !errors.Is(err, verify.ErrEventLog) {
+		t.Fatalf("required TPM log absent: %v", err)
+	}
+}

@@ -115,7 +115,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		earProfile     = fl.String("ear-profile", "", "EAR claim names: default ear-go's (Veraison, Trustee); draft-03 for draft-ietf-rats-ear-03")
 		seHeader       = fl.String("se-header", "", "IBM SE: the guest's SE header or image, whose tags the measurement covers")
 		seRequest      = fl.String("se-request", "", "IBM SE: the request directory (ccverify se request --out) the answer answers")
-		eventLogFile   = fl.String("eventlog", "", "TDX: the TD's CC event log (/sys/firmware/acpi/tables/data/CCEL), replayed against the quote's RTMRs")
+		eventLogFile   = fl.String("eventlog", "", "TDX: the TD's CC event log (/sys/firmware/acpi/tables/data/CCEL), replayed against the quote's RTMRs; Azure vTPM: the TPM log (binary_bios_measurements), against its PCRs")
 		ccelTable      = fl.String("ccel-table", "", "TDX: the ACPI CCEL table (/sys/firmware/acpi/tables/CCEL), checked against --eventlog")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
