@@ -39,7 +39,9 @@ type EventLogOptions struct {
 	// Log is a TDX CC event log (CCEL): the ACPI log area
 	// (/sys/firmware/acpi/tables/data/CCEL, padded or trimmed). It is
 	// replayed against the quote's RTMR0–3 in place of any log a container
-	// carries.
+	// carries. With Azure vTPM evidence it is the CVM's TPM event log
+	// (binary_bios_measurements), replayed against the PCRs the TPM quote
+	// proved instead.
 	Log []byte
 	// ACPITable is the ACPI CCEL table (/sys/firmware/acpi/tables/CCEL),
 	// checked against the log when given: CC type TDX, the log within LAML.

@@ -116,25 +116,25 @@ func inspectEventLog(path string, raw []byte, asJSON bool, stdout, stderr io.Wri
 	}
 	b := l.Boot(alg)
 	if b.Kernel != nil {
-		fields = append(fields, field{"eventlog.boot.kernel", hex.EncodeToString(b.Kernel.Digest)})
+		fields = append(fields, field{"eventlog.kernel", hex.EncodeToString(b.Kernel.Digest)})
 		if b.Kernel.Path != "" {
-			fields = append(fields, field{"eventlog.boot.kernel_path", b.Kernel.Path})
+			fields = append(fields, field{"eventlog.kernel_path", b.Kernel.Path})
 		}
 	}
 	if b.Initrd != nil {
-		fields = append(fields, field{"eventlog.boot.initrd", hex.EncodeToString(b.Initrd.Digest)})
+		fields = append(fields, field{"eventlog.initrd", hex.EncodeToString(b.Initrd.Digest)})
 	}
 	if b.HasCmdline {
-		fields = append(fields, field{"eventlog.boot.kernel_cmdline", b.Cmdline})
+		fields = append(fields, field{"eventlog.kernel_cmdline", b.Cmdline})
 	}
 	if b.CmdlineDigest != nil {
-		fields = append(fields, field{"eventlog.boot.kernel_cmdline_digest", hex.EncodeToString(b.CmdlineDigest)})
+		fields = append(fields, field{"eventlog.kernel_cmdline_digest", hex.EncodeToString(b.CmdlineDigest)})
 	}
 	if b.SecureBoot != nil {
-		fields = append(fields, field{"eventlog.boot.secure_boot", *b.SecureBoot})
+		fields = append(fields, field{"eventlog.secure_boot", *b.SecureBoot})
 	}
 	for i, a := range b.Applications {
-		fields = append(fields, field{fmt.Sprintf("eventlog.boot.applications.%02d", i), fmt.Sprintf("%x %s", a.Digest, a.Path)})
+		fields = append(fields, field{fmt.Sprintf("eventlog.boot_applications.%02d", i), fmt.Sprintf("%x %s", a.Digest, a.Path)})
 	}
 	for i, e := range l.Events {
 		d := ""
