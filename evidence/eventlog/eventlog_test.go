@@ -90,6 +90,17 @@ func TestReplayPublishedRTMRs(t *testing.T) {
 	}
 }
 
+// TestReplayGoEventlogCos113 replays the vectors' copy of go-eventlog's
+// cos-113 CCEL (byte-identical to go-tdx-guest's) to the RTMR0–2 its
+// replay_test publishes, which are the cos-113 quote's.
+func TestReplayGoEventlogCos113(t *testing.T) {
+	l := parse(t, vectors.Read(t, "eventlog/go-eventlog/testdata/eventlogs/ccel/cos-113-intel-tdx.bin"))
+	_, _, quote := goTDXGuestCCEL(t)
+	if err := l.CheckRTMRs(quoteRTMRs(t, quote)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // goTDXGuestCCEL reads go-tdx-guest's cos-113 CCEL, its ACPI table and TD
 // quote from the module's testing/testdata/ccel (not embedded by its
 // testdata package: read from the module cache, where go.mod's version
