@@ -34,7 +34,8 @@ var ErrEventLog = errors.New("verify: the event log is not the evidence's histor
 
 // EventLogOptions give an event log to replay against the evidence's
 // registers. The zero value replays the log a container carries (Trustee's
-// cc_eventlog) and requires none.
+// cc_eventlog) and requires none. They apply to TDX quotes and Azure vTPM
+// evidence; other evidence (SEV-SNP, SE) has no such log and ignores them.
 type EventLogOptions struct {
 	// Log is a TDX CC event log (CCEL): the ACPI log area
 	// (/sys/firmware/acpi/tables/data/CCEL, padded or trimmed). It is

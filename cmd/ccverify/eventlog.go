@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/ccverify/ccverify/evidence/eventlog"
 	"github.com/ccverify/ccverify/verify"
 )
@@ -43,6 +44,10 @@ func eventLogOptions(opts *verify.Options, logPath, tablePath string, files []st
 		fmt.Fprintln(stderr, "ccverify verify: --eventlog is one TD's log: give one evidence file, not a directory")
 		return exitUsage, false
 	}
+	if tee := evidenceTEE(files[0], opts.MaxEvidenceSize); tee != "" && tee != container.TDX && tee != container.AzTDXvTPM && tee != container.AzSNPvTPM {
+		fmt.Fprintf(stderr, "ccverify verify: --eventlog goes with TDX or Azure vTPM evidence, not %s\n", tee)
+		return exitUsage, false
+	}
 	log, err := readEvidence(logPath, eventlog.DefaultMaxSize)
 	if err != nil {
 		fmt.Fprintf(stderr, "ccverify verify: --eventlog: %v\n", err)
@@ -58,6 +63,26 @@ func eventLogOptions(opts *verify.Options, logPath, tablePath string, files []st
 		opts.EventLog.ACPITable = t
 	}
 	return 0, true
+}
+
+// evidenceTEE says which TEE's evidence the file holds, "" when that
+// cannot be told here (a directory, unreadable, not evidence: verify says
+// why).
+func evidenceTEE(path string, max int) container.TEE {
+	if max <= 0 {
+		max = verify.DefaultMaxEvidenceSize
+	}
+	raw, err := readEvidence(path, max)
+	if err != nil {
+		return ""
+	}
+	if f, err := verify.Detect(raw); err == nil {
+		return container.TEE(f)
+	}
+	if evs, err := container.Unwrap(raw, nil); err == nil && len(evs) == 1 {
+		return evs[0].TEE
+	}
+	return ""
 }
 
 // inspectEventLog prints a TCG2 event log: its format and banks, the

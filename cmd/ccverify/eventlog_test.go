@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ccverify/ccverify/internal/vectors"
+	gsgdata "github.com/google/go-sev-guest/verify/testdata"
 )
 
 // cos113Files writes go-tdx-guest's cos-113 CCEL, ACPI table and TD quote
@@ -54,10 +55,11 @@ func TestVerifyEventLog(t *testing.T) {
 		t.Fatalf("tampered log: exit %d: %s", code, out+errs)
 	}
 	for _, args := range [][]string{
-		{"--ccel-table", table, quote},                    // a table without a log
-		{"--eventlog", log, quote, quote},                 // one log, two TDs
-		{"--eventlog", log, dir},                          // one log, a directory
-		{"--eventlog", filepath.Join(dir, "none"), quote}, // unreadable
+		{"--ccel-table", table, quote},                                                 // a table without a log
+		{"--eventlog", log, quote, quote},                                              // one log, two TDs
+		{"--eventlog", log, dir},                                                       // one log, a directory
+		{"--eventlog", filepath.Join(dir, "none"), quote},                              // unreadable
+		{"--eventlog", log, write(t, dir, "snp.bin", gsgdata.AttestationBytes[:1184])}, // an SNP report has no CCEL
 	} {
 		if code, _, errs := runCLI(append([]string{"verify", "--offline", "--at", at}, args...)...); code != exitUsage {
 			t.Errorf("%v: exit %d (%s), want usage", args, code, errs)
