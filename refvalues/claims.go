@@ -31,7 +31,7 @@ type claimSpec struct {
 
 // vocab lists the claims of CLAIMS.md by TEE. Expected values and templates
 // may name any of them (see resolveClaim for how names resolve).
-var vocab = map[string]map[string]claimSpec{TDX: tdxVocab(), SNP: snpVocab()}
+var vocab = map[string]map[string]claimSpec{TDX: tdxVocab(), SNP: snpVocab(), SE: seVocab()}
 
 func tdxVocab() map[string]claimSpec {
 	v := map[string]claimSpec{}
@@ -195,7 +195,7 @@ func snpVocab() map[string]claimSpec {
 func resolveClaim(tee, name string) (claimSpec, bool) {
 	if rest, found := strings.CutPrefix(name, tee+"."); found {
 		name = rest
-	} else if strings.HasPrefix(name, TDX+".") || strings.HasPrefix(name, SNP+".") {
+	} else if strings.HasPrefix(name, TDX+".") || strings.HasPrefix(name, SNP+".") || strings.HasPrefix(name, SE+".") {
 		return claimSpec{}, false
 	}
 	v := vocab[tee]
@@ -211,3 +211,22 @@ func resolveClaim(tee, name string) (claimSpec, bool) {
 }
 
 func splitPath(p string) []string { return strings.Split(p, ".") }
+
+// seVocab lists the IBM Secure Execution claims (CLAIMS.md ## se).
+func seVocab() map[string]claimSpec {
+	v := map[string]claimSpec{}
+	add := func(path string, kind claimKind, size int, class Class) {
+		v[path] = claimSpec{path: path, kind: kind, size: size, class: class}
+	}
+	add("version", kInt, 0, Hardware)
+	add("tag", kHex, 16, Executables)
+	add("image_hdr_tags", kHex, 208, Executables)
+	add("image_phkh", kHex, 32, Instance)
+	add("attestation_phkh", kHex, 32, Instance)
+	add("cuid", kHex, 16, Instance)
+	add("report_data", kHex, 64, Instance)
+	add("user_data", kHex, 0, Instance)
+	add("secret_store_hash", kHex, 64, Configuration)
+	add("evidence_sha256", kHex, 32, Instance)
+	return v
+}

@@ -93,7 +93,7 @@ func expect(in map[string][]any, source, key string) (*Document, error) {
 			return nil, fmt.Errorf("%w: %s: %s: %d values (at most %d)", ErrTooLarge, source, name, len(vals), maxExpected)
 		}
 		applied := false
-		for _, tee := range []string{TDX, SNP} {
+		for _, tee := range []string{TDX, SNP, SE} {
 			spec, ok := resolveClaim(tee, name)
 			if !ok {
 				continue
@@ -113,7 +113,7 @@ func expect(in map[string][]any, source, key string) (*Document, error) {
 			applied = true
 		}
 		if !applied {
-			return nil, fmt.Errorf("%w: %s: %q is a claim of neither tdx nor snp (CLAIMS.md)", ErrUnknownClaim, source, name)
+			return nil, fmt.Errorf("%w: %s: %q is a claim of none of tdx, snp, se (CLAIMS.md)", ErrUnknownClaim, source, name)
 		}
 	}
 	return doc, nil

@@ -19,6 +19,7 @@ import (
 const (
 	TDX = "tdx"
 	SNP = "snp"
+	SE  = "se" // IBM Secure Execution
 )
 
 // Class says which part of the AR4SI trustworthiness vector a check speaks
