@@ -50,6 +50,16 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 	if isEventLog(raw) {
 		return inspectEventLog(path, raw, *asJSON, stdout, stderr) // eventlog.go
 	}
+	if _, err := verify.Detect(raw); err != nil {
+		// IBM Secure Execution: an ARCB, an answer (pvattest or Trustee),
+		// an SE header or image (se.go).
+		if m, serr := describeSE(raw); serr == nil {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(m)
+			return exitAffirming
+		}
+	}
 	var fields []field
 	format, err := verify.Detect(raw)
 	if err != nil {
