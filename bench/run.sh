@@ -13,14 +13,24 @@
 #
 # Benchmarks that need ../shared/vectors (BenchmarkTDXEvidence's ccverify
 # side) skip when it is absent. benchstat comes from the module proxy at a
-# pinned version. Runs are sequential (-count, not -cpu): on a shared machine
-# compare medians and their ± ranges, not single runs.
+# pinned version. On a shared machine compare medians and their ± ranges,
+# never single runs.
 set -eu
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-10}
 BENCH=${BENCH:-.}
 BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 OUT=${OUT:-$(mktemp -t ccverify-bench.XXXXXX)}
-go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" ./bench >"$OUT"
+BIN=$(mktemp -t ccverify-bench-bin.XXXXXX)
+trap 'rm -f "$BIN"' EXIT
+go test -c -o "$BIN" ./bench
+: >"$OUT"
+# Rounds, not -count: each round runs every benchmark once, so that a change
+# of load on a shared machine hits every column alike and the ratios hold.
+i=0
+while [ "$i" -lt "$COUNT" ]; do
+	(cd bench && "$BIN" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1) >>"$OUT"
+	i=$((i + 1))
+done
 echo "raw results: $OUT" >&2
 go run "$BENCHSTAT" -col /impl "$OUT"
