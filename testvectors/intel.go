@@ -415,6 +415,10 @@ type QuoteSpec struct {
 	TDAttributes   uint64
 	XFAM           uint64
 	Label          string // seed label for the measurements and report data
+	// QELabel, when set, is the seed label of the QE report's own fields
+	// (CPUSVN, QE auth data) instead of Label: quotes of one TD platform
+	// share one QE report and its signature, as a real quoting enclave's do.
+	QELabel string
 
 	QEMRSigner   [32]byte
 	QEAttributes [16]byte
@@ -484,11 +488,15 @@ func BuildQuote(seed *Seed, spec QuoteSpec) []byte {
 		panic(err)
 	}
 	akRaw := akPub[1:]
-	auth := seed.Bytes("qe-auth/"+spec.Label, 32)
+	qeLabel := spec.Label
+	if spec.QELabel != "" {
+		qeLabel = spec.QELabel
+	}
+	auth := seed.Bytes("qe-auth/"+qeLabel, 32)
 
 	// SGX report body of the QE (384 bytes).
 	report := make([]byte, 384)
-	copy(report[0:16], seed.Bytes("qe-cpusvn/"+spec.Label, 16))
+	copy(report[0:16], seed.Bytes("qe-cpusvn/"+qeLabel, 16))
 	copy(report[48:64], spec.QEAttributes[:])
 	copy(report[64:96], seed.Bytes("qe-mrenclave", 32))
 	copy(report[128:160], spec.QEMRSigner[:])

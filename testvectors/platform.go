@@ -11,7 +11,8 @@ import (
 
 // PlatformQuotes returns n distinct version 4 TDX quotes of one platform,
 // under the Intel PKI Generate(seed) makes: one PCK (Platform CA, the
-// catalog's FMSPC, SVNs and QE), one attestation key, n TDs with their own
+// catalog's FMSPC, SVNs and QE), one attestation key and one QE report (a
+// recurring platform, as a verifier sees it), n TDs with their own
 // measurements and report data, so n quote signatures. The collateral of
 // Generate's tdx-v4-platform-uptodate case (intel/tcb/good, intel/crl/good)
 // and its root verify them, UpToDate, at that case's time. For audits and
@@ -27,7 +28,7 @@ func PlatformQuotes(seed string, n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range out {
 		out[i] = BuildQuote(s, QuoteSpec{Version: 4, TEETCBSVN: tee(6, 3, 9), TDAttributes: 1 << 28, XFAM: 0x61ae7,
-			Label: fmt.Sprintf("audit-td-%d", i), QEMRSigner: tdxQEMRSign, QEAttributes: tdxQEAttrs, QEISVProdID: 2, QEISVSVN: 8,
+			Label: fmt.Sprintf("audit-td-%d", i), QELabel: "audit-qe", QEMRSigner: tdxQEMRSign, QEAttributes: tdxQEAttrs, QEISVProdID: 2, QEISVSVN: 8,
 			PCKChain: chain, PCKKey: pckKey, AKKey: ak})
 	}
 	return out
