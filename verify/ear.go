@@ -358,3 +358,48 @@ func algFor(key any) (jwa.SignatureAlgorithm, error) {
 	}
 	return "", fmt.Errorf("%w: %T (want ECDSA P-256/P-384 or Ed25519)", ErrEARKey, key)
 }
+
+// EARJSON returns r.EAR()'s JSON claims set, the bytes ear-go's MarshalJSON
+// writes (the same keys and values, sorted as it sorts them), encoded
+// directly: an audit renders one per piece of evidence, and ear-go's
+// reflection costs more than the verification.
+func (r *Result) EARJSON() ([]byte, error) {
+	name := string(r.Format)
+	if name == "" {
+		name = "unknown"
+	}
+	claims := make(map[string]any, len(r.Claims)+1)
+	for k, v := range r.Claims {
+		claims[k] = v
+	}
+	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
+	// Fields in the order of their JSON names, as a sorted map writes them.
+	type appraisal struct {
+		PolicyID string         `json:"ear.appraisal-policy-id,omitempty"`
+		Status   ear.TrustTier  `json:"ear.status"`
+		Vector   map[string]int `json:"ear.trustworthiness-vector,omitempty"`
+		Evidence map[string]any `json:"ear.veraison.annotated-evidence"`
+	}
+	type result struct {
+		VerifierID struct {
+			Build     string `json:"build"`
+			Developer string `json:"developer"`
+		} `json:"ear.verifier-id"`
+		Nonce   string               `json:"eat_nonce,omitempty"`
+		Profile string               `json:"eat_profile"`
+		IAT     int64                `json:"iat"`
+		Submods map[string]appraisal `json:"submods"`
+	}
+	// ear-go writes every claim of the vector, zeros too.
+	tv := r.Vector
+	v := map[string]int{"instance-identity": int(tv.InstanceIdentity), "configuration": int(tv.Configuration),
+		"executables": int(tv.Executables), "file-system": int(tv.FileSystem), "hardware": int(tv.Hardware), "runtime-opaque": int(tv.RuntimeOpaque),
+		"storage-opaque": int(tv.StorageOpaque), "sourced-data": int(tv.SourcedData)}
+	out := result{Profile: ear.EatProfile, IAT: time.Now().Unix(),
+		Submods: map[string]appraisal{name: {PolicyID: r.PolicyID, Status: r.Status, Vector: v, Evidence: claims}}}
+	out.VerifierID.Build, out.VerifierID.Developer = VerifierBuild, VerifierDeveloper
+	if len(r.Nonce) > 0 {
+		out.Nonce = encodeNonce(r.Nonce)
+	}
+	return json.Marshal(out)
+}

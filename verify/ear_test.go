@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +267,37 @@ func TestEARDraft03(t *testing.T) {
 	}
 	if _, err := verify.SignEAR(r.EAR(), key, verify.EAROptions{Profile: "draft-99"}); err == nil {
 		t.Error("unknown profile accepted")
+	}
+}
+
+// TestEARJSON: the directly encoded claims set is the one ear-go writes,
+// for verdicts of every kind, and ear-go reads it back.
+func TestEARJSON(t *testing.T) {
+	rd := reportDataOf(t)
+	p, _ := verify.ParsePolicy([]byte(`{}`))
+	for name, raw := range map[string][]byte{"tdx": gtdata.RawQuoteV5, "flipped": flip(gtdata.RawQuoteV5, 300), "text": []byte("not evidence")} {
+		for _, opts := range []verify.Options{{Offline: true, Time: at2026}, {Offline: true, Time: at2026, Binding: verify.Binding{Nonce: rd}, Policy: p}} {
+			r, _ := verify.Evidence(context.Background(), raw, opts)
+			want, err := r.EAR().MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.EARJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b map[string]any
+			json.Unmarshal(want, &a)
+			json.Unmarshal(got, &b)
+			delete(a, "iat")
+			delete(b, "iat")
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: EARJSON\n%s\nwant (ear-go)\n%s", name, got, want)
+			}
+			var ar ear.AttestationResult
+			if err := ar.UnmarshalJSON(got); err != nil {
+				t.Errorf("%s: ear-go does not read it back: %v", name, err)
+			}
+		}
 	}
 }
