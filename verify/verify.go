@@ -283,7 +283,7 @@ func (v *Verifier) loadCollateral() error {
 // newResult starts a verdict: the verification time (each verification's
 // own now when Options.Time is zero), the nonce and the policy it answers.
 func (v *Verifier) newResult() *Result {
-	r := &Result{Time: v.opts.Time, Claims: map[string]any{}, Nonce: v.opts.Binding.Nonce}
+	r := &Result{Time: v.opts.Time, Claims: make(map[string]any, 96), Nonce: v.opts.Binding.Nonce}
 	if v.opts.Policy != nil {
 		r.PolicyID = v.opts.Policy.ID()
 	}
