@@ -44,6 +44,7 @@ func corimBuild(args []string, stdout, stderr io.Writer) int {
 	signKey := fl.String("sign", "", "PEM private key (EC P-256/P-384 or Ed25519) to sign the CoRIM with")
 	signer := fl.String("signer", "", "the signer's name in corim-meta (default: ccverify)")
 	validFor := fl.Duration("valid-for", 0, "signature validity from now (default: none)")
+	chainFile := fl.String("sign-chain", "", "PEM certificates for --sign's key, leaf first: written as the x5chain header")
 	files, code, ok := parseArgs(fl, args, stdout, stderr)
 	if !ok {
 		return code
@@ -75,6 +76,12 @@ func corimBuild(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		opts := refvalues.SignOptions{Signer: *signer}
+		if *chainFile != "" {
+			if opts.Chain, err = loadCerts(*chainFile); err != nil {
+				fmt.Fprintf(stderr, "ccverify corim build: --sign-chain: %v\n", err)
+				return exitUsage
+			}
+		}
 		if *validFor > 0 {
 			opts.NotBefore, opts.NotAfter = time.Now(), time.Now().Add(*validFor)
 		}

@@ -8,8 +8,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ccverify/ccverify/internal/vectors"
+	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 )
 
 // TestCoRIMWorkflow is the appraisal a vendor and a verifier run on real
@@ -124,5 +127,46 @@ func TestCoRIMCommandErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(errs, tt.inErr) {
 			t.Errorf("%v: exit %d (want %d), stderr %q lacks %q", tt.args, code, tt.code, errs, tt.inErr)
 		}
+	}
+}
+
+// TestCoRIMx5chain: a CoRIM signed with a certificate chain verifies
+// through the root the verifier trusts (--refvalues-root), and not without.
+func TestCoRIMx5chain(t *testing.T) {
+	dir := t.TempDir()
+	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CoRIM root"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	rootDER, _ := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	root, _ := x509.ParseCertificate(rootDER)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "CoRIM signer"}, KeyUsage: x509.KeyUsageDigitalSignature,
+		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leafTmpl, root, &leafKey.PublicKey, rootKey)
+	der, _ := x509.MarshalECPrivateKey(leafKey)
+	key := write(t, dir, "signer.key", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	chain := write(t, dir, "chain.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}))
+	rootFile := write(t, dir, "root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rootDER}))
+
+	q := write(t, dir, "q", gtdata.RawQuoteV5)
+	tmpl := filepath.Join(dir, "t.json")
+	if code, out, errs := runCLI("corim", "from-evidence", q, "--offline", "--at", at, "-o", tmpl); code != 0 {
+		t.Fatalf("from-evidence: %d %s%s", code, out, errs)
+	}
+	corim := filepath.Join(dir, "x.corim")
+	if code, out, errs := runCLI("corim", "build", tmpl, "-o", corim, "--sign", key, "--sign-chain", chain); code != 0 {
+		t.Fatalf("build: %d %s%s", code, out, errs)
+	}
+	// The chain is checked at the verification time: valid at --at, not a
+	// year later.
+	if code, _, errs := runCLI("verify", "--offline", "--at", "2026-09-01T00:00:00Z", "--refvalues", corim, "--refvalues-root", rootFile, q); code != exitUsage || !strings.Contains(errs, "--refvalues") {
+		t.Errorf("leaf expired at the verification time: exit %d %s", code, errs)
+	}
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--refvalues", corim, "--refvalues-root", rootFile, q)
+	if !strings.Contains(out, "executables approved") {
+		t.Errorf("through the root: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := runCLI("verify", "--offline", "--at", at, "--refvalues", corim, q); code != exitUsage || !strings.Contains(errs, "--refvalues-root") {
+		t.Errorf("without the root: exit %d %s", code, errs)
 	}
 }

@@ -158,6 +158,7 @@ verify flags:
                          unsigned: trusted because you named it) or expected-values JSON
                          {"mr_td":["HEX",...],"measurement":["HEX"]} (repeatable)
   --refvalues-key FILE   PEM public key or certificate trusted to sign CoRIMs (repeatable)
+  --refvalues-root FILE  PEM root(s) a signed CoRIM's x5chain header must chain to (repeatable)
   --expect NAME=VALUE    an expected claim value (any claim of CLAIMS.md: mr_td, rtmr_1,
                          measurement, host_data, ...; repeatable)
   --hardware-only        without reference values, accept genuine hardware as affirming

@@ -104,6 +104,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		policyFile     = fl.String("policy", "", "JSON appraisal policy (verify.Policy): accepted TCB statuses, CRLs, debug, SNP checks, …")
 		hardwareOnly   = fl.Bool("hardware-only", false, "accept genuine hardware alone as affirming when no reference values apply")
 		refKeys        multiFlag
+		refRoots       multiFlag
 		refFiles       multiFlag
 		expects        multiFlag
 		nonce          = fl.String("nonce", "", "hex nonce REPORT_DATA must carry (zero padded, or hashed with --report-data-hash)")
@@ -121,6 +122,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
 	fl.Var(&refFiles, "refvalues", "reference values: a CoRIM (signed or not) or expected-values JSON (repeatable)")
 	fl.Var(&refKeys, "refvalues-key", "PEM public key or certificate trusted to sign CoRIMs (repeatable)")
+	fl.Var(&refRoots, "refvalues-root", "PEM root certificate(s) a signed CoRIM's x5chain must chain to (repeatable)")
 	fl.Var(&expects, "expect", "NAME=VALUE: an expected claim value, e.g. mr_td=HEX (repeatable; several values of one name are alternatives)")
 	files, code, ok := parseArgs(fl, args, stdout, stderr)
 	if !ok {
@@ -207,12 +209,6 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	opts.RefValues.HardwareOnly = *hardwareOnly
-	set, err := loadRefValues(refFiles, refKeys, expects, opts.Time)
-	if err != nil {
-		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
-		return exitUsage
-	}
-	opts.RefValues.Set = set
 	if *pcsURL != "" || *pcsUpdate != "" {
 		opts.Intel.PCS = &intel.Client{BaseURL: *pcsURL, Update: *pcsUpdate}
 	}
@@ -226,6 +222,14 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	} else {
 		opts.Time = time.Now() // one time for the whole audit
 	}
+	// Reference values are checked (signature validity, rim-validity) at the
+	// verification time, as everything else is.
+	set, err := loadRefValues(refFiles, refKeys, refRoots, expects, opts.Time)
+	if err != nil {
+		fmt.Fprintf(stderr, "ccverify verify: %v\n", err)
+		return exitUsage
+	}
+	opts.RefValues.Set = set
 	for _, c := range collateral {
 		if _, err := os.Stat(c); err != nil {
 			fmt.Fprintf(stderr, "ccverify verify: --collateral: %v\n", err)
@@ -571,7 +575,20 @@ func firstPEM(path string, types ...string) (*pem.Block, error) {
 // loadRefValues reads --refvalues files (CoRIMs, signed ones verified with
 // the --refvalues-key keys; unsigned ones and expected-values JSON accepted
 // because the operator named the file) and --expect values.
-func loadRefValues(files, keyFiles, expects []string, at time.Time) (refvalues.Set, error) {
+func loadRefValues(files, keyFiles, rootFiles, expects []string, at time.Time) (refvalues.Set, error) {
+	var roots *x509.CertPool
+	for _, r := range rootFiles {
+		certs, err := loadCerts(r)
+		if err != nil {
+			return nil, fmt.Errorf("--refvalues-root %s: %w", r, err)
+		}
+		if roots == nil {
+			roots = x509.NewCertPool()
+		}
+		for _, c := range certs {
+			roots.AddCert(c)
+		}
+	}
 	var keys []refvalues.TrustedKey
 	for _, k := range keyFiles {
 		pub, err := loadPublicKey(k)
@@ -586,10 +603,10 @@ func loadRefValues(files, keyFiles, expects []string, at time.Time) (refvalues.S
 		if err != nil {
 			return nil, fmt.Errorf("--refvalues: %w", err)
 		}
-		doc, err := refvalues.Load(b, refvalues.LoadOptions{Name: f, Keys: keys, Time: at, AllowUnsigned: true})
+		doc, err := refvalues.Load(b, refvalues.LoadOptions{Name: f, Keys: keys, Roots: roots, Time: at, AllowUnsigned: true})
 		if err != nil {
-			if errors.Is(err, refvalues.ErrUntrustedSigner) && len(keys) == 0 {
-				return nil, fmt.Errorf("--refvalues %s: %w (pass the signer's key with --refvalues-key)", f, err)
+			if errors.Is(err, refvalues.ErrUntrustedSigner) && len(keys) == 0 && roots == nil {
+				return nil, fmt.Errorf("--refvalues %s: %w (pass the signer's key with --refvalues-key, or its root with --refvalues-root)", f, err)
 			}
 			return nil, fmt.Errorf("--refvalues %s: %w", f, err)
 		}
