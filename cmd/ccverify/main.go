@@ -102,7 +102,7 @@ func usage(w io.Writer) {
   ccverify corim from-evidence EVIDENCE -o TEMPLATE.json [--offline] [--collateral PATH] [--at T]
                                         draft the reference values that approve what a
                                         golden quote or report measured (verified first)
-  ccverify corim build TEMPLATE.json -o FILE [--sign KEY.pem] [--signer NAME] [--valid-for DUR]
+  ccverify corim build TEMPLATE.json -o FILE [--sign KEY.pem [--sign-chain CERTS.pem]] [--signer NAME] [--valid-for DUR]
                                         write the CoRIM (signed with --sign)
   ccverify corim inspect FILE [--key PUB.pem] [--at T]
                                         decode (with --key: verify) a CoRIM, print it as JSON
@@ -122,7 +122,8 @@ verify flags:
   --offline              never touch the network (collateral must be supplied)
   --collateral PATH      collateral file or directory (repeatable)
   --at RFC3339           verification time (default: now)
-  --output text|json|ear human summary; EAR claims set per line; signed EAR JWT per line
+  --output text|json|ear human summary; EAR claims set (with "path") per line;
+                         {"path","evidence_sha256","ear": signed JWT} per line
   --signing-key FILE     PEM private key for the EAR: EC P-256/P-384 or Ed25519
                          (default: an ephemeral P-256 key)
   --key-id ID            kid header of the EAR
