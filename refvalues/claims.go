@@ -29,15 +29,23 @@ type claimSpec struct {
 	class Class
 }
 
+// vocabulary is one TEE's claims by path.
+type vocabulary map[string]claimSpec
+
+// adder returns the function a vocabulary's table is written with.
+func (v vocabulary) adder() func(path string, kind claimKind, size int, class Class) {
+	return func(path string, kind claimKind, size int, class Class) {
+		v[path] = claimSpec{path: path, kind: kind, size: size, class: class}
+	}
+}
+
 // vocab lists the claims of CLAIMS.md by TEE. Expected values and templates
 // may name any of them (see resolveClaim for how names resolve).
 var vocab = map[string]map[string]claimSpec{TDX: tdxVocab(), SNP: snpVocab(), SE: seVocab()}
 
 func tdxVocab() map[string]claimSpec {
-	v := map[string]claimSpec{}
-	add := func(path string, kind claimKind, size int, class Class) {
-		v[path] = claimSpec{path: path, kind: kind, size: size, class: class}
-	}
+	v := vocabulary{}
+	add := v.adder()
 	// quote.body: the TD report.
 	add("quote.body.tcb_svn", kHex, 16, Hardware)
 	add("quote.body.mr_seam", kHex, 48, Hardware)
@@ -130,10 +138,8 @@ func eventLogVocab(add func(path string, kind claimKind, size int, class Class))
 }
 
 func snpVocab() map[string]claimSpec {
-	v := map[string]claimSpec{}
-	add := func(path string, kind claimKind, size int, class Class) {
-		v[path] = claimSpec{path: path, kind: kind, size: size, class: class}
-	}
+	v := vocabulary{}
+	add := v.adder()
 	add("version", kInt, 0, Hardware)
 	add("guest_svn", kInt, 0, Executables)
 	add("vmpl", kInt, 0, Configuration)
@@ -214,10 +220,8 @@ func splitPath(p string) []string { return strings.Split(p, ".") }
 
 // seVocab lists the IBM Secure Execution claims (CLAIMS.md ## se).
 func seVocab() map[string]claimSpec {
-	v := map[string]claimSpec{}
-	add := func(path string, kind claimKind, size int, class Class) {
-		v[path] = claimSpec{path: path, kind: kind, size: size, class: class}
-	}
+	v := vocabulary{}
+	add := v.adder()
 	add("version", kInt, 0, Hardware)
 	add("tag", kHex, 16, Executables)
 	add("image_hdr_tags", kHex, 208, Executables)

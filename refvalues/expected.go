@@ -133,7 +133,7 @@ func expectCheck(tee string, spec claimSpec, vals []any) (Check, error) {
 			if err != nil {
 				return c, err
 			}
-			c.strs = unionStrings(c.strs, []string{h})
+			c.strs = union(c.strs, []string{h})
 		}
 	case kInt:
 		c.kind, c.num.op = ckNum, opIn
@@ -142,7 +142,7 @@ func expectCheck(tee string, spec claimSpec, vals []any) (Check, error) {
 			if err != nil {
 				return c, err
 			}
-			c.num.set = unionInts(c.num.set, []int64{n})
+			c.num.set = union(c.num.set, []int64{n})
 		}
 	case kBool:
 		c.kind = ckBool
@@ -170,7 +170,7 @@ func expectCheck(tee string, spec claimSpec, vals []any) (Check, error) {
 			if !ok {
 				return c, fmt.Errorf("want string, got %v", v)
 			}
-			c.strs = unionStrings(c.strs, []string{s})
+			c.strs = union(c.strs, []string{s})
 		}
 		if spec.kind == kList {
 			c.Expected = "a subset of [" + strings.Join(c.strs, ", ") + "]"

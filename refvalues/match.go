@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -468,8 +469,8 @@ func mergeExpected(acc, ref *Reference) *Reference {
 		for i := range acc.Checks {
 			a := &acc.Checks[i]
 			if a.Claim == c.Claim && a.kind == c.kind && (a.kind == ckHex || a.kind == ckStr || a.kind == ckNum && a.num.op == opIn) {
-				a.strs = unionStrings(a.strs, c.strs)
-				a.num.set = unionInts(a.num.set, c.num.set)
+				a.strs = union(a.strs, c.strs)
+				a.num.set = union(a.num.set, c.num.set)
 				a.Expected = expectedList(a)
 				if !strings.Contains(a.Key, c.Key) {
 					a.Key += ", " + c.Key
@@ -485,35 +486,12 @@ func mergeExpected(acc, ref *Reference) *Reference {
 	return acc
 }
 
-func unionStrings(a, b []string) []string {
-	out := append([]string(nil), a...)
-	for _, s := range b {
-		found := false
-		for _, t := range out {
-			if t == s {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func unionInts(a, b []int64) []int64 {
-	out := append([]int64(nil), a...)
-	for _, s := range b {
-		found := false
-		for _, t := range out {
-			if t == s {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, s)
+// union returns a with the elements of b it lacks appended, in order.
+func union[T comparable](a, b []T) []T {
+	out := append([]T(nil), a...)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
 		}
 	}
 	return out

@@ -335,30 +335,40 @@ func intelNum(v any, what string) (numRef, error) {
 	return numRef{}, profileErr("%s: want a number or numeric expression, got %s", what, describe(v))
 }
 
+// setExpr unwraps an Intel-profile set expression #tag [op.mem / op.nmem,
+// set] into the set and whether it is a membership (false for op.nmem); any
+// other value is the set itself, a membership. want names the accepted forms
+// for the error.
+func setExpr(v any, tag uint64, want, what string) (set any, member bool, err error) {
+	t, ok := v.(cbor.Tag)
+	if !ok {
+		return v, true, nil
+	}
+	if t.Number != tag {
+		return nil, false, profileErr("%s: want %s, got %s", what, want, describe(v))
+	}
+	a, ok := t.Content.([]any)
+	if !ok || len(a) != 2 {
+		return nil, false, profileErr("%s: set expression: want [op, set]", what)
+	}
+	op, err := uintOf(a[0], what+": operator")
+	if err != nil {
+		return nil, false, err
+	}
+	switch op {
+	case intelOpMember:
+		return a[1], true, nil
+	case intelOpNotMember:
+		return a[1], false, nil
+	}
+	return nil, false, profileErr("%s: set operator %d", what, op)
+}
+
 // intelDigests reads an Intel-profile digest value: a digest, digests, or
 // #6.60020 [op.mem / op.nmem, digests]. member is false for op.nmem.
 func intelDigests(v any, what string) (ds []digest, member bool, err error) {
-	member = true
-	if t, ok := v.(cbor.Tag); ok {
-		if t.Number != tagDigestSetExpr {
-			return nil, false, profileErr("%s: want digests or a digest set expression, got %s", what, describe(v))
-		}
-		a, ok := t.Content.([]any)
-		if !ok || len(a) != 2 {
-			return nil, false, profileErr("%s: set expression: want [op, set]", what)
-		}
-		op, err := uintOf(a[0], what+": operator")
-		if err != nil {
-			return nil, false, err
-		}
-		switch op {
-		case intelOpMember:
-		case intelOpNotMember:
-			member = false
-		default:
-			return nil, false, profileErr("%s: set operator %d", what, op)
-		}
-		v = a[1]
+	if v, member, err = setExpr(v, tagDigestSetExpr, "digests or a digest set expression", what); err != nil {
+		return nil, false, err
 	}
 	a, ok := v.([]any)
 	if !ok {
@@ -394,27 +404,8 @@ func parseDigestsAllowEmpty(a []any) ([]digest, error) {
 
 // intelStrings reads a set of text (set-tstr-type) or #6.60021 [op, set].
 func intelStrings(v any, what string) (set []string, member bool, err error) {
-	member = true
-	if t, ok := v.(cbor.Tag); ok {
-		if t.Number != tagStringSetExpr {
-			return nil, false, profileErr("%s: want text set or expression, got %s", what, describe(v))
-		}
-		a, ok := t.Content.([]any)
-		if !ok || len(a) != 2 {
-			return nil, false, profileErr("%s: set expression: want [op, set]", what)
-		}
-		op, err := uintOf(a[0], what+": operator")
-		if err != nil {
-			return nil, false, err
-		}
-		switch op {
-		case intelOpMember:
-		case intelOpNotMember:
-			member = false
-		default:
-			return nil, false, profileErr("%s: set operator %d", what, op)
-		}
-		v = a[1]
+	if v, member, err = setExpr(v, tagStringSetExpr, "text set or expression", what); err != nil {
+		return nil, false, err
 	}
 	if s, ok := v.(string); ok {
 		return []string{s}, member, nil
