@@ -18,6 +18,17 @@ import (
 // and its root verify them, UpToDate, at that case's time. For audits and
 // memory tests at scale.
 func PlatformQuotes(seed string, n int) [][]byte {
+	return platformQuotes(seed, n, func(int) string { return "audit-qe" })
+}
+
+// QERestartQuotes is PlatformQuotes with each quote's own QE report (its
+// CPUSVN and auth data from the quote's label), as after a quoting enclave
+// restart: every quote proves its QE report anew.
+func QERestartQuotes(seed string, n int) [][]byte {
+	return platformQuotes(seed, n, func(i int) string { return fmt.Sprintf("audit-qe-%d", i) })
+}
+
+func platformQuotes(seed string, n int, qeLabel func(int) string) [][]byte {
 	s := NewSeed(seed)
 	pki := NewIntelPKI(s, "main")
 	ak := s.ECKey(elliptic.P256(), "tdx-attestation-key")
@@ -28,7 +39,7 @@ func PlatformQuotes(seed string, n int) [][]byte {
 	out := make([][]byte, n)
 	for i := range out {
 		out[i] = BuildQuote(s, QuoteSpec{Version: 4, TEETCBSVN: tee(6, 3, 9), TDAttributes: 1 << 28, XFAM: 0x61ae7,
-			Label: fmt.Sprintf("audit-td-%d", i), QELabel: "audit-qe", QEMRSigner: tdxQEMRSign, QEAttributes: tdxQEAttrs, QEISVProdID: 2, QEISVSVN: 8,
+			Label: fmt.Sprintf("audit-td-%d", i), QELabel: qeLabel(i), QEMRSigner: tdxQEMRSign, QEAttributes: tdxQEAttrs, QEISVProdID: 2, QEISVSVN: 8,
 			PCKChain: chain, PCKKey: pckKey, AKKey: ak})
 	}
 	return out

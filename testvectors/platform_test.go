@@ -22,9 +22,14 @@ func TestPlatformQuotes(t *testing.T) {
 	}
 	// One platform: the QE report, its signature and the attestation key
 	// (all after the 48-byte header and 584-byte body) are the same bytes.
-	if tail := func(q []byte) []byte { return q[48+584+4+64+64:] }; !bytes.Equal(tail(qs[0]), tail(qs[2])) {
+	tail := func(q []byte) []byte { return q[48+584+4+64+64:] }
+	if !bytes.Equal(tail(qs[0]), tail(qs[2])) {
 		t.Error("the quotes do not share one QE report")
 	}
+	if rs := testvectors.QERestartQuotes(m.Seed, 2); bytes.Equal(tail(rs[0]), tail(rs[1])) {
+		t.Error("QERestartQuotes share one QE report")
+	}
+	qs = append(qs, testvectors.QERestartQuotes(m.Seed, 2)...)
 	var opts verify.Options
 	for _, c := range m.Cases {
 		if c.ID == "tdx-v4-platform-uptodate" {

@@ -127,7 +127,7 @@ func BenchmarkFloorP384(b *testing.B) {
 // (tdx-v4-platform-uptodate: intel/tcb/good, intel/crl/good, its root).
 // recurring: one quote again and again, its QE proof cached (one P-256
 // verification a quote); new-platform: 9,000 quotes in turn, each with its
-// own QE report (PlatformQuotes varies it), more than the QE proof cache
+// own QE report (testvectors.QERestartQuotes), more than the QE proof cache
 // holds, so that every call proves the QE report again (two P-256
 // verifications), the chain and collateral cached. Compare with
 // BenchmarkFloorP256.
@@ -183,5 +183,5 @@ func BenchmarkEvidenceTDXPlatform(b *testing.B) {
 		q := testvectors.PlatformQuotes(m.Seed, 1)
 		run(b, [][]byte{q[0], q[0]})
 	})
-	b.Run("new-platform", func(b *testing.B) { run(b, testvectors.PlatformQuotes(m.Seed, 9000)) })
+	b.Run("new-platform", func(b *testing.B) { run(b, testvectors.QERestartQuotes(m.Seed, 9000)) })
 }
