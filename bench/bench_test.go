@@ -6,10 +6,10 @@ package bench
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
+	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/internal/floor"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,7 +19,6 @@ import (
 	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/snp"
-	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/p384"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/verify"
@@ -49,28 +48,6 @@ func tdxQuotes(b *testing.B) []tdxQuote {
 	return []tdxQuote{
 		{"tdx-v4", q4.Raw(), time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)},
 		{"tdx-v5", gtdata.RawQuoteV5, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
-	}
-}
-
-// floorP256 is one crypto/ecdsa P-256 verification of q's signature by its
-// attestation key, SHA-256 of the signed bytes included.
-func floorP256(b *testing.B, raw []byte) {
-	q, err := tdx.Parse(raw)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, q.AttestationKey()...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sig := q.Signature()
-	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	b.ReportAllocs()
-	for b.Loop() {
-		h := sha256.Sum256(q.SignedData())
-		if !ecdsa.Verify(pub, h[:], r, s) {
-			b.Fatal("does not verify")
-		}
 	}
 }
 
@@ -121,7 +98,7 @@ func BenchmarkTDXQuote(b *testing.B) {
 				}
 			}
 		})
-		b.Run("case="+tq.name+"/impl=floor", func(b *testing.B) { floorP256(b, tq.raw) })
+		b.Run("case="+tq.name+"/impl=floor", func(b *testing.B) { floor.P256(b, tq.raw) })
 	}
 }
 
@@ -168,7 +145,7 @@ func BenchmarkTDXEvidence(b *testing.B) {
 			}
 		}
 	})
-	b.Run("case=tdx-v5-collateral/impl=floor", func(b *testing.B) { floorP256(b, raw) })
+	b.Run("case=tdx-v5-collateral/impl=floor", func(b *testing.B) { floor.P256(b, raw) })
 }
 
 var snpAt = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

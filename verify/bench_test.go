@@ -6,11 +6,10 @@ package verify_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/ccverify/ccverify/internal/floor"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/ccverify/ccverify/evidence/snp"
-	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/vectors"
 	"github.com/ccverify/ccverify/testvectors"
 	"github.com/ccverify/ccverify/verify"
@@ -75,25 +73,7 @@ func BenchmarkEvidenceSNP(b *testing.B) {
 // BenchmarkFloorP256 is the floor BenchmarkEvidenceTDX is compared with, in
 // the same run: one crypto/ecdsa P-256 verification of the same quote's
 // signature by its attestation key (SHA-256 of the signed bytes included).
-func BenchmarkFloorP256(b *testing.B) {
-	q, err := tdx.Parse(gtdata.RawQuoteV5)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, q.AttestationKey()...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sig := q.Signature()
-	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-	b.ReportAllocs()
-	for b.Loop() {
-		h := sha256.Sum256(q.SignedData())
-		if !ecdsa.Verify(pub, h[:], r, s) {
-			b.Fatal("does not verify")
-		}
-	}
-}
+func BenchmarkFloorP256(b *testing.B) { floor.P256(b, gtdata.RawQuoteV5) }
 
 // BenchmarkFloorP384 is the floor BenchmarkEvidenceSNP is compared with, in
 // the same run: one crypto/ecdsa P-384 verification of the same report's
