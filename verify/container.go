@@ -68,10 +68,7 @@ func (v *Verifier) appraiseUnwrapped(ctx context.Context, r *Result, evs []conta
 	switch ev.TEE {
 	case container.TDX:
 		r.Format = FormatTDX
-		if p, ok := ev.First(container.KindCCEL); ok {
-			ctx = withContainerLog(ctx, p) // replayed by appraiseTDX (eventlog.go)
-		}
-		return v.appraiseTDX(ctx, r, ev.Data(container.KindTDXQuote))
+		return v.appraiseTDX(ctx, r, ev.Data(container.KindTDXQuote), ev.All(container.KindCCEL)...)
 	case container.SNP:
 		r.Format = FormatSNP
 		return v.appraiseSNP(ctx, r, ev.Data(container.KindSNPReport), collateralPieces(ev)...)

@@ -4,7 +4,6 @@
 package verify
 
 import (
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -58,28 +57,18 @@ type EventLogOptions struct {
 	MaxSize int
 }
 
-// containerLogKey carries a container's CC event log piece from
-// appraiseUnwrapped to appraiseTDX's replay.
-type containerLogKey struct{}
-
-func withContainerLog(ctx context.Context, p container.Piece) context.Context {
-	return context.WithValue(ctx, containerLogKey{}, p)
-}
-
 // appraiseEventLog replays the TD's event log, when there is one, against
 // the quote's RTMRs (see ErrEventLog for what a failure does) and, when it
 // replays, adds its claims: uefi_event_logs (Trustee's shape) and eventlog
 // (boot components, see CLAIMS.md).
-func (v *Verifier) appraiseEventLog(ctx context.Context, r *Result, q tdx.Quote) error {
+func (v *Verifier) appraiseEventLog(r *Result, q tdx.Quote, carried ...container.Piece) error {
 	o := &v.opts.EventLog
 	if r.Format == FormatAzSNPvTPM || r.Format == FormatAzTDXvTPM {
 		return nil // the log given is the vTPM's: appraiseTPMLog
 	}
 	raw, origin := o.Log, "the event log given (Options.EventLog)"
-	if raw == nil {
-		if p, ok := ctx.Value(containerLogKey{}).(container.Piece); ok {
-			raw, origin = p.Data, p.Origin
-		}
+	if raw == nil && len(carried) > 0 {
+		raw, origin = carried[0].Data, carried[0].Origin
 	}
 	contraindicate := func(err error) error { return r.contraindicateLog(err) }
 	if raw == nil {

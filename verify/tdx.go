@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/evidence/container"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/veraison/ear"
 )
 
 // appraiseTDX verifies a TDX quote: parse, prove the signature chain to the
-// Intel root, then judge the TD's configuration.
-func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error {
+// Intel root, then judge the TD's configuration. ccel is the CC event log a
+// container carried with the quote, if any (Options.EventLog.Log wins).
+func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte, ccel ...container.Piece) error {
 	opts := &v.opts
 	q, rest, err := tdx.ParsePrefix(raw)
 	if err != nil {
@@ -56,7 +58,7 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte) error
 		return err
 	}
 	judgeTD(r, q, opts)
-	if err := v.appraiseEventLog(ctx, r, q); err != nil {
+	if err := v.appraiseEventLog(r, q, ccel...); err != nil {
 		return err
 	}
 	r.settle()
