@@ -415,6 +415,9 @@ type QuoteSpec struct {
 	TDAttributes   uint64
 	XFAM           uint64
 	Label          string // seed label for the measurements and report data
+	// ReportData, when set, is the body's REPORT_DATA instead of one drawn
+	// from Label: a quote bound to a nonce.
+	ReportData *[64]byte
 	// QELabel, when set, is the seed label of the QE report's own fields
 	// (CPUSVN, QE auth data) instead of Label: quotes of one TD platform
 	// share one QE report and its signature, as a real quoting enclave's do.
@@ -476,7 +479,11 @@ func BuildQuote(seed *Seed, spec QuoteSpec) []byte {
 	for i := range 4 {
 		q = append(q, m("rtmr"+string(rune('0'+i)))...)
 	}
-	q = append(q, seed.Bytes("reportdata/"+spec.Label, 64)...)
+	if spec.ReportData != nil {
+		q = append(q, spec.ReportData[:]...)
+	} else {
+		q = append(q, seed.Bytes("reportdata/"+spec.Label, 64)...)
+	}
 	if spec.TD15 {
 		q = append(q, spec.TEETCBSVN2[:]...)
 		q = append(q, m("mrservicetd")...)

@@ -6,7 +6,10 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
+	"github.com/ccverify/ccverify/refvalues"
 	"github.com/veraison/ear"
 )
 
@@ -44,4 +47,81 @@ type Appraisal struct {
 	// Extensions are the EAR submodule claims the policy adds, by name
 	// (Trustee's "ear.trustee.identifiers").
 	Extensions map[string]any
+}
+
+// appraiseByPolicy runs Options.Appraiser on evidence proven genuine and
+// bound: its trust vector replaces the one verification built, as Trustee's
+// policy sets the whole vector, except that a contraindicated hardware claim
+// (a revoked TCB) stays. A check verification could not make still caps the
+// status at warning. Judgements that are policy in Trustee (a debug guest, a
+// TCB status, reference values) are the Appraiser's.
+func (v *Verifier) appraiseByPolicy(ctx context.Context, r *Result) error {
+	p := v.opts.Appraiser
+	a, err := p.Appraise(ctx, r.TrusteeInput(), v.policyRefValues(r))
+	if err == nil && (a == nil || a.Vector == (ear.TrustVector{})) {
+		err = fmt.Errorf("policy %s set no trust claim", p.PolicyID())
+	}
+	if err != nil {
+		if !errors.Is(err, ErrAppraiser) {
+			err = fmt.Errorf("%w: %w", ErrAppraiser, err)
+		}
+		r.Vector.Hardware = ear.VerifierMalfunctionClaim
+		r.fail(err)
+		return err
+	}
+	ours := r.Vector.Hardware
+	r.Vector = a.Vector
+	if ours.GetTier() == ear.TrustTierContraindicated {
+		raise(&r.Vector.Hardware, ours)
+	}
+	r.Extensions = a.Extensions
+	r.Reasons = append([]string{fmt.Sprintf("appraisal policy %s: %s", p.PolicyID(), describeVector(&r.Vector))}, r.Reasons...)
+	r.settle()
+	return nil
+}
+
+// describeVector names the claims of v that are set, as AR4SI states them.
+func describeVector(v *ear.TrustVector) string {
+	var parts []string
+	for _, c := range []struct {
+		name string
+		v    ear.TrustClaim
+	}{
+		{"instance-identity", v.InstanceIdentity}, {"configuration", v.Configuration},
+		{"executables", v.Executables}, {"file-system", v.FileSystem}, {"hardware", v.Hardware},
+		{"runtime-opaque", v.RuntimeOpaque}, {"storage-opaque", v.StorageOpaque}, {"sourced-data", v.SourcedData},
+	} {
+		if c.v != ear.NoClaim {
+			parts = append(parts, fmt.Sprintf("%s %d", c.name, int8(c.v)))
+		}
+	}
+	if len(parts) == 0 {
+		return "no claim"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// policyRefValues answers an Appraiser's reference-value queries from
+// Options.RefValues, for the TEE whose software the evidence carries.
+func (v *Verifier) policyRefValues(r *Result) ReferenceValues {
+	if len(v.opts.RefValues.Set) == 0 {
+		return nil
+	}
+	return setValues{v.opts.RefValues.Set, refValueTEE(r.Format)}
+}
+
+// setValues is a reference-value Set seen as [ReferenceValues] for one TEE.
+type setValues struct {
+	set refvalues.Set
+	tee string
+}
+
+func (s setValues) Query(id string) (any, bool) {
+	q, ok := any(s.set).(interface {
+		Query(tee, id string) (any, bool)
+	})
+	if !ok {
+		return nil, false
+	}
+	return q.Query(s.tee, id)
 }

@@ -191,7 +191,7 @@ func (v *Verifier) EvidenceDir(ctx context.Context, dir string) (*Result, error)
 		}
 	}
 	err = v.appraiseUnwrapped(ctx, r, evs)
-	return v.conclude(r, err)
+	return v.conclude(ctx, r, err)
 }
 
 // IsTSMReportDir reports whether dir looks like a configfs-tsm report

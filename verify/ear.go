@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/veraison/ear"
@@ -93,6 +94,13 @@ type EAROptions struct {
 	// (tag:ietf.org,2026:rats/ear#03, ear_status, a top-level ear_status,
 	// ear_appraisal_policy_ids as an array, eat_nonce per appraisal).
 	Profile string
+	// Issuer is the EAR's iss. The Trustee profile writes TrusteeIssuer
+	// when it is empty; the others write none unless it is set.
+	Issuer string
+	// Extensions are claims added to the Trustee profile's submodule, by
+	// name: an Appraiser's extensions ([Result.SignWith] takes them from
+	// Result.Extensions).
+	Extensions map[string]any
 }
 
 // EAR profiles for EAROptions.Profile.
@@ -218,7 +226,21 @@ func (r *Result) Sign(key crypto.Signer, keyID string, lifetime time.Duration) (
 
 // SignWith is Sign with the other EAROptions (the profile); opts.Expires is
 // replaced as Sign computes it.
+//
+// With Profile ProfileTrustee the EAR is [Result.TrusteeEAR], its
+// extensions Result.Extensions, and a zero lifetime is Trustee's
+// (TrusteeTokenLifetime).
 func (r *Result) SignWith(key crypto.Signer, opts EAROptions, lifetime time.Duration) ([]byte, error) {
+	ar := r.EAR()
+	if opts.Profile == ProfileTrustee {
+		ar = r.TrusteeEAR()
+		if lifetime == 0 {
+			lifetime = TrusteeTokenLifetime
+		}
+		if opts.Extensions == nil {
+			opts.Extensions = r.Extensions
+		}
+	}
 	exp := r.Expires
 	if lifetime > 0 {
 		if bound := time.Now().Add(lifetime); exp.IsZero() || bound.Before(exp) {
@@ -226,12 +248,14 @@ func (r *Result) SignWith(key crypto.Signer, opts EAROptions, lifetime time.Dura
 		}
 	}
 	opts.Expires = exp
-	return SignEAR(r.EAR(), key, opts)
+	return SignEAR(ar, key, opts)
 }
 
 // SignEAR signs ar as a JWT with key: ES256 for a P-256 ECDSA key, ES384 for
 // P-384, EdDSA for Ed25519. The claims are the EAR's (ear-go's encoding),
 // plus exp when opts.Expires is set; the header carries kid when given.
+// The Trustee profile writes Trustee's eat_profile, iss and extensions, and
+// the public key as the header's jwk, as Trustee's token broker does.
 func SignEAR(ar *ear.AttestationResult, key crypto.Signer, opts EAROptions) ([]byte, error) {
 	alg, err := algFor(key.Public())
 	if err != nil {
@@ -249,8 +273,17 @@ func SignEAR(ar *ear.AttestationResult, key crypto.Signer, opts EAROptions) ([]b
 		if b, err = toDraft03(b); err != nil {
 			return nil, err
 		}
+	case ProfileTrustee:
+		if b, err = toTrustee(b, opts); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("verify: EAR profile %q: want \"\" (ear-go's) or %q", opts.Profile, ProfileDraft03)
+		return nil, fmt.Errorf("verify: EAR profile %q: want \"\" (ear-go's), %q or %q", opts.Profile, ProfileDraft03, ProfileTrustee)
+	}
+	if opts.Issuer != "" && opts.Profile != ProfileTrustee {
+		if b, err = setClaim(b, "iss", opts.Issuer); err != nil {
+			return nil, err
+		}
 	}
 	tok := jwt.New()
 	if err := tok.(interface{ UnmarshalJSON([]byte) error }).UnmarshalJSON(b); err != nil {
@@ -262,6 +295,15 @@ func SignEAR(ar *ear.AttestationResult, key crypto.Signer, opts EAROptions) ([]b
 		}
 	}
 	hdr := jws.NewHeaders()
+	if opts.Profile == ProfileTrustee {
+		pub, err := jwk.FromRaw(key.Public())
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrEARKey, err)
+		}
+		if err := hdr.Set(jws.JWKKey, pub); err != nil {
+			return nil, err
+		}
+	}
 	if opts.KeyID != "" {
 		if err := hdr.Set(jws.KeyIDKey, opts.KeyID); err != nil {
 			return nil, err
@@ -315,6 +357,12 @@ func VerifyEAR(token []byte, pub crypto.PublicKey, opts EARVerifyOptions) (*ear.
 	payload := msg.Payload()
 	var probe struct {
 		Profile string `json:"eat_profile"`
+	}
+	if json.Unmarshal(payload, &probe) == nil && probe.Profile == EATProfileTrustee {
+		// ear-go validates only its own profile; the claims are the same.
+		if payload, err = setClaim(payload, "eat_profile", ear.EatProfile); err != nil {
+			return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)
+		}
 	}
 	if json.Unmarshal(payload, &probe) == nil && probe.Profile == EATProfileDraft03 {
 		var m map[string]any
@@ -402,4 +450,70 @@ func (r *Result) EARJSON() ([]byte, error) {
 		out.Nonce = encodeNonce(r.Nonce)
 	}
 	return json.Marshal(out)
+}
+
+// toTrustee rewrites ear-go's JSON claims set of a [Result.TrusteeEAR] into
+// Trustee's: its eat_profile and iss, and the extensions in the submodules.
+func toTrustee(b []byte, opts EAROptions) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	m["eat_profile"] = EATProfileTrustee
+	iss := opts.Issuer
+	if iss == "" {
+		iss = TrusteeIssuer
+	}
+	m["iss"] = iss
+	if len(opts.Extensions) > 0 {
+		subs, _ := m["submods"].(map[string]any)
+		for _, s := range subs {
+			sub, ok := s.(map[string]any)
+			if !ok {
+				continue
+			}
+			for k, v := range opts.Extensions {
+				if _, taken := sub[k]; !taken {
+					sub[k] = v
+				}
+			}
+		}
+	}
+	return json.Marshal(m)
+}
+
+// setClaim sets one top-level claim of a JSON claims set.
+func setClaim(b []byte, name string, v any) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	m[name] = v
+	return json.Marshal(m)
+}
+
+// EARJSONWith returns r's EAR claims set in a profile, unsigned, as
+// [Result.SignWith] would sign it (without exp): EARJSON for ear-go's, the
+// draft-03 names, or the Trustee profile's.
+func (r *Result) EARJSONWith(opts EAROptions) ([]byte, error) {
+	switch opts.Profile {
+	case "":
+		return r.EARJSON()
+	case ProfileDraft03:
+		b, err := r.EARJSON()
+		if err != nil {
+			return nil, err
+		}
+		return toDraft03(b)
+	case ProfileTrustee:
+		b, err := r.TrusteeEAR().MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		if opts.Extensions == nil {
+			opts.Extensions = r.Extensions
+		}
+		return toTrustee(b, opts)
+	}
+	return nil, fmt.Errorf("verify: EAR profile %q: want \"\" (ear-go's), %q or %q", opts.Profile, ProfileDraft03, ProfileTrustee)
 }

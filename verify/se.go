@@ -140,7 +140,7 @@ func (v *Verifier) SEAnswer(ctx context.Context, raw []byte) (*Result, error) {
 		r.fail(err)
 		return r, r.finish(err)
 	}
-	return v.conclude(r, v.appraiseSE(ctx, r, a))
+	return v.conclude(ctx, r, v.appraiseSE(ctx, r, a))
 }
 
 // appraiseSEContainer appraises Trustee's SE evidence unwrapped from a container.

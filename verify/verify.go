@@ -130,6 +130,11 @@ type Options struct {
 	// settings are folded into these Options by [New], its TDX part judges
 	// TCB statuses, and its ID is the EAR's ear.appraisal-policy-id.
 	Policy *Policy
+	// Appraiser, when set, is an appraisal policy as code (a Trustee Rego
+	// policy: package policy/rego) that sets the trust vector of evidence
+	// proven genuine, as Trustee's attestation service does; see
+	// [Appraiser]. It is asked for reference values through RefValues.
+	Appraiser Appraiser
 
 	// StrictTrailingData rejects evidence followed by bytes that are neither
 	// part of it nor zero padding. By default such bytes are reported in the
@@ -220,9 +225,13 @@ type Result struct {
 	// PolicyID names the appraisal policy applied (the EAR's
 	// ear.appraisal-policy-id); empty when none was given.
 	PolicyID string
+	// Extensions are the claims an Options.Appraiser added to the
+	// appraisal (Trustee's ear.trustee.identifiers), by name.
+	Extensions map[string]any
 
-	partial        bool // a check could not be made: at most warning
-	bindingChecked bool // Options.Binding was checked on the way (Azure: the TPM quote's nonce)
+	runtimeData    []byte // Options.Binding.RuntimeData: Trustee's runtime_data_claims
+	partial        bool   // a check could not be made: at most warning
+	bindingChecked bool   // Options.Binding was checked on the way (Azure: the TPM quote's nonce)
 }
 
 // Verifier verifies many pieces of evidence with one set of options, sharing
@@ -283,8 +292,11 @@ func (v *Verifier) loadCollateral() error {
 // newResult starts a verdict: the verification time (each verification's
 // own now when Options.Time is zero), the nonce and the policy it answers.
 func (v *Verifier) newResult() *Result {
-	r := &Result{Time: v.opts.Time, Claims: make(map[string]any, 96), Nonce: v.opts.Binding.Nonce}
-	if v.opts.Policy != nil {
+	r := &Result{Time: v.opts.Time, Claims: make(map[string]any, 96), Nonce: v.opts.Binding.Nonce, runtimeData: v.opts.Binding.RuntimeData}
+	switch {
+	case v.opts.Appraiser != nil:
+		r.PolicyID = v.opts.Appraiser.PolicyID()
+	case v.opts.Policy != nil:
 		r.PolicyID = v.opts.Policy.ID()
 	}
 	if r.Time.IsZero() {
@@ -324,18 +336,22 @@ func (v *Verifier) Evidence(ctx context.Context, raw []byte) (*Result, error) {
 			err = v.appraiseSNP(ctx, r, raw)
 		}
 	}
-	return v.conclude(r, err)
+	return v.conclude(ctx, r, err)
 }
 
 // conclude ends every verification: binding, software appraisal, the
 // status, and the error rule.
-func (v *Verifier) conclude(r *Result, err error) (*Result, error) {
+func (v *Verifier) conclude(ctx context.Context, r *Result, err error) (*Result, error) {
 	if err == nil {
 		err = checkBinding(r, &v.opts.Binding)
 	}
 	if err == nil {
-		v.appraiseSoftware(r)
-		r.settle()
+		if v.opts.Appraiser != nil {
+			err = v.appraiseByPolicy(ctx, r)
+		} else {
+			v.appraiseSoftware(r)
+			r.settle()
+		}
 	}
 	return r, r.finish(err)
 }

@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Component is a boot component the log names: what measured it and its
@@ -285,7 +287,26 @@ func details(e *Event) map[string]any {
 		}
 	case EvEventTag:
 		return map[string]any{"string": tagText(e.Data)}
-	case EvPostCode, EvPlatformConfigFlags, EvIPL, EvEFIAction, EvAction, EvSCRTMVersion:
+	case EvPlatformConfigFlags:
+		// Trustee's parser (deps/eventlog platform_config_flags.rs): the
+		// data as UTF-8 (none when it is not), 0x10 as a space, control
+		// characters dropped: td-shim's "td_payload_info" descriptor, its
+		// length and the kernel command line read as one line.
+		if !utf8.Valid(e.Data) {
+			return map[string]any{"string": ""}
+		}
+		var b strings.Builder
+		for _, r := range string(e.Data) {
+			switch {
+			case r == 0x10:
+				b.WriteByte(' ')
+			case unicode.IsControl(r):
+			default:
+				b.WriteRune(r)
+			}
+		}
+		return map[string]any{"string": b.String()}
+	case EvPostCode, EvIPL, EvEFIAction, EvAction, EvSCRTMVersion:
 		if s, ok := e.Text(); ok {
 			return map[string]any{"string": s}
 		}
