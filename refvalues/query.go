@@ -105,7 +105,10 @@ func resolveRVID(tee, id string) (claim string, scalar, ok bool) {
 // snp_tee_svn, snp_smt_enabled, snp_tsme_enabled, snp_guest_abi_major,
 // snp_guest_abi_minor, snp_single_socket, snp_smt_allowed; tdvfkernel,
 // tdvfkernelparams; for az-snp-vtpm tcb_bootloader, ..., smt_allowed).
-// The Azure submodules are judged by the SNP and TDX references.
+// The Azure submodules are judged by the SNP and TDX references; for
+// az-snp-vtpm the values are encoded as Trustee's Azure verifier writes
+// the claims: the policy_*, platform_* and reported_tcb_* fields as text
+// ("3", "false"), MEASUREMENT in standard base64.
 //
 // Values are encoded as the claims are (CLAIMS.md): lower-case hex strings
 // for digests and raw fields, integers (int64) for SVNs and versions,
@@ -145,10 +148,39 @@ func (s Set) query(tee, id string, product snp.Product) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	if tee == AzSNPvTPM {
+		for i, x := range vals.list {
+			vals.list[i] = azSNPText(claim, x)
+		}
+	}
 	if scalar && len(vals.list) == 1 {
 		return vals.list[0], true
 	}
 	return vals.list, true
+}
+
+// azSNPText encodes a value as Trustee's Azure SNP verifier writes the
+// claim (az_snp_vtpm/mod.rs parse_tee_evidence_az): the report's fields as
+// text, MEASUREMENT as standard base64.
+func azSNPText(claim string, v any) any {
+	if claim == "measurement" {
+		if s, ok := v.(string); ok {
+			if b, err := hex.DecodeString(s); err == nil {
+				return base64.StdEncoding.EncodeToString(b)
+			}
+		}
+		return v
+	}
+	if !strings.HasPrefix(claim, "policy_") && !strings.HasPrefix(claim, "reported_tcb_") && !strings.HasPrefix(claim, "platform_") {
+		return v
+	}
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return v
 }
 
 // valueSet is a finite set of claim values in first-seen order.

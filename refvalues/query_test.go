@@ -4,9 +4,11 @@
 package refvalues
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,7 +60,7 @@ func TestQueryExpectedValues(t *testing.T) {
 	mustQuery(t, sev, "guest_svn", []any{int64(1), int64(2)})
 	mustQuery(t, sev, "policy_debug_allowed", []any{false})
 	mustQuery(t, sev, "mr_td", nil)
-	mustQuery(t, s.For(AzSNPvTPM), "measurement", meas)
+	mustQuery(t, s.For(AzSNPvTPM), "measurement", []any{base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x6c}, 48))})
 	mustQuery(t, s.For(AzTDXvTPM), "mr_td", mrtds)
 	mustQuery(t, s.For("sample"), "launch_digest", nil)
 
@@ -92,8 +94,9 @@ func TestQueryScalarIDs(t *testing.T) {
 	mustQuery(t, sev, "policy_abi_major", []any{int64(0)})
 	// Azure's ids are tested with "in": lists.
 	az := s.For(AzSNPvTPM)
-	mustQuery(t, az, "smt_enabled", []any{true})
-	mustQuery(t, az, "abi_major", []any{int64(0)})
+	mustQuery(t, az, "smt_enabled", []any{"true"})
+	mustQuery(t, az, "tsme_enabled", []any{"false"})
+	mustQuery(t, az, "abi_major", []any{"0"})
 	mustQuery(t, az, "snp_smt_enabled", nil) // not an Azure id
 	mustQuery(t, s.For(TDX), "tdvfkernel", kernel)
 	mustQuery(t, s.For(TDX), "tdvfkernelparams", nil)
@@ -144,6 +147,12 @@ func TestQueryCoRIM(t *testing.T) {
 	mustQuery(t, v, "host_data", []any{strings.Repeat("00", 32)})
 	// guest_svn ≥ 1 has no finite list: nothing passes through Query.
 	mustQuery(t, v, "guest_svn", []any{})
+
+	var text []any
+	for _, x := range rangeOf(3, 255) {
+		text = append(text, strconv.FormatInt(x.(int64), 10))
+	}
+	mustQuery(t, s.For(AzSNPvTPM), "tcb_bootloader", text)
 
 	// Turin's layout reads the same TCB_VERSION differently.
 	var tcb uint64
@@ -233,5 +242,6 @@ func TestValuesWithRaw(t *testing.T) {
 	mustQuery(t, v, "snp_pcr11", []any{"aa"})
 	mustQuery(t, v, "measurement", []any{"raw"}) // raw ids come first
 	mustQuery(t, v, "abi_major", nil)
+	mustQuery(t, s.For(AzSNPvTPM), "measurement", []any{base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x6c}, 48))})
 	mustQuery(t, Set(nil).For("sample").With(RVPS{"svn": []any{"1"}}), "svn", []any{"1"})
 }
