@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ccverify/ccverify/refvalues"
 	"github.com/veraison/ear"
 )
 
@@ -102,26 +101,13 @@ func describeVector(v *ear.TrustVector) string {
 }
 
 // policyRefValues answers an Appraiser's reference-value queries from
-// Options.RefValues, for the TEE whose software the evidence carries.
+// Options.RefValues, in the encodings of the evidence's Trustee claims (an
+// Azure SNP vTPM's are text).
 func (v *Verifier) policyRefValues(r *Result) ReferenceValues {
-	if len(v.opts.RefValues.Set) == 0 {
+	o := &v.opts.RefValues
+	if len(o.Set) == 0 && len(o.RVPS) == 0 {
 		return nil
 	}
-	return setValues{v.opts.RefValues.Set, refValueTEE(r.Format)}
-}
-
-// setValues is a reference-value Set seen as [ReferenceValues] for one TEE.
-type setValues struct {
-	set refvalues.Set
-	tee string
-}
-
-func (s setValues) Query(id string) (any, bool) {
-	q, ok := any(s.set).(interface {
-		Query(tee, id string) (any, bool)
-	})
-	if !ok {
-		return nil, false
-	}
-	return q.Query(s.tee, id)
+	product, _ := r.Claims["product"].(string)
+	return o.Set.For(string(r.Format)).WithProduct(product).With(o.RVPS)
 }

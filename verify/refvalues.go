@@ -22,6 +22,11 @@ type RefValueOptions struct {
 	// a verdict is at most warning ("software not appraised"), since
 	// nothing says what the TD or guest runs.
 	HardwareOnly bool
+	// RVPS are reference values by Trustee reference-value id, as
+	// Trustee's reference value provider stores them
+	// (refvalues.ParseRVPS): an Options.Appraiser's query_reference_value
+	// asks them first, then Set. Match never reads them.
+	RVPS refvalues.RVPS
 }
 
 // appraiseSoftware matches the claims of genuine evidence against the
