@@ -5,15 +5,23 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ccverify/ccverify/verify"
+	"github.com/veraison/ear"
 )
 
 // auditSource yields the items of an audit in order; it stops when yield
@@ -72,8 +80,9 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var enc lineEncoder
 			for j := range in {
-				verifyItem(v, &j.it, output, key, maxSize)
+				enc.verifyItem(v, &j.it, output, key, maxSize)
 				progress.done()
 				out <- j
 			}
@@ -106,16 +115,25 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 			<-slots
 			next++
 		}
+		if len(out) == 0 { // nothing more to print yet: let the lines out
+			rep.flush()
+		}
 	}
 	progress.finish()
-	return rep.finish(), srcErr
+	code := rep.finish()
+	rep.flush()
+	return code, srcErr
 }
 
 // reporter prints verdicts as they come and counts them for the summary.
+// Its standard output is buffered: audit flushes it whenever no further
+// verdict is ready, and it is flushed before anything goes to stderr, so
+// that the two streams interleave as they did unbuffered.
 type reporter struct {
 	output         string
 	verbose        bool
 	stdout, stderr io.Writer
+	buf            *bufio.Writer // stdout's
 
 	code, total                                               int
 	affirming, warning, contra, unavailable, unreadable, skip int
@@ -124,8 +142,12 @@ type reporter struct {
 }
 
 func newReporter(output string, verbose bool, stdout, stderr io.Writer) *reporter {
-	return &reporter{output: output, verbose: verbose, stdout: stdout, stderr: stderr, dirs: map[string]bool{}}
+	buf := bufio.NewWriterSize(stdout, 64<<10)
+	return &reporter{output: output, verbose: verbose, stdout: buf, buf: buf, stderr: stderr, dirs: map[string]bool{}}
 }
+
+// flush writes out the buffered verdicts.
+func (r *reporter) flush() { r.buf.Flush() }
 
 // add reports one verdict.
 func (r *reporter) add(it *item) {
@@ -159,6 +181,7 @@ func (r *reporter) add(it *item) {
 		r.unreadable++
 	}
 	if it.err != nil {
+		r.flush()
 		fmt.Fprintf(r.stderr, "ccverify: %s: %v%s\n", it.path, it.err, hint(it.err))
 	}
 	if it.output == "" {
@@ -174,6 +197,7 @@ func (r *reporter) add(it *item) {
 // finish prints the summary and returns the exit status: the highest of
 // the items'.
 func (r *reporter) finish() int {
+	r.flush()
 	judged := r.total - r.skip
 	if judged == 0 {
 		dirs := make([]string, 0, len(r.dirs))
@@ -223,3 +247,301 @@ func openList(path string) (io.ReadCloser, error) {
 	}
 	return os.Open(path)
 }
+
+// lineEncoder writes an audit's --output json lines: the bytes render
+// writes (Result.EARJSON with "path" spliced in), without reflection. Claim
+// values of Go's basic types, []string, []any and map[string]any are
+// written with strconv and appends in encoding/json's form (map keys
+// sorted, strings escaped as it escapes them); anything else is handed to
+// encoding/json, value by value. One per worker: its buffers are reused from
+// line to line, and so is the sorted order of the keys of each map (by the
+// name of the claim that holds it), as long as a map has exactly the keys
+// of the last one of that name.
+type lineEncoder struct {
+	buf    []byte
+	vals   [][]any            // per map depth: the values in key order
+	orders map[string][]string // sorted keys, by the claim holding the map ("" the claims)
+}
+
+// maxOrders bounds the key orders a lineEncoder remembers.
+const maxOrders = 64
+
+// verifyItem is verifyItem with a json line written by e: the same reads,
+// verification and verdicts, the same bytes out.
+func (e *lineEncoder) verifyItem(v *verify.Verifier, it *item, output string, key *earKey, maxSize int) {
+	if output != "json" || (key != nil && key.profile != "") { // another EAR profile: render's
+		verifyItem(v, it, output, key, maxSize)
+		return
+	}
+	if it.tsmDir {
+		it.res, it.err = v.EvidenceDir(context.Background(), it.path)
+	} else {
+		raw, err := readEvidence(it.path, maxSize)
+		if err != nil {
+			it.err = err
+			return
+		}
+		it.res, it.err = v.Evidence(context.Background(), raw)
+	}
+	if errors.Is(it.err, verify.ErrFormat) || errors.Is(it.err, verify.ErrTooLarge) {
+		return // not evidence: no verdict
+	}
+	out, err := e.line(it.res, it.path, time.Now().Unix())
+	if err != nil { // what the encoder does not know: render's own way
+		out, err = render(it.res, it.path, output, key)
+	}
+	it.output = out
+	if err != nil && it.err == nil {
+		it.err = err
+	}
+}
+
+var errSlowPath = errors.New("not encoded by lineEncoder")
+
+// line returns the json line of r for the file at path, with iat as
+// EARJSON's iat. errSlowPath: a status EARJSON would reject.
+func (e *lineEncoder) line(r *verify.Result, path string, iat int64) (string, error) {
+	status, ok := ear.TrustTierToString[r.Status]
+	if !ok {
+		return "", errSlowPath
+	}
+	name := string(r.Format)
+	if name == "" {
+		name = "unknown"
+	}
+	b := e.buf[:0]
+	b = append(b, `{"ear.verifier-id":{"build":`...)
+	b = appendJSONString(b, verify.VerifierBuild)
+	b = append(b, `,"developer":`...)
+	b = appendJSONString(b, verify.VerifierDeveloper)
+	b = append(b, '}')
+	if len(r.Nonce) > 0 {
+		b = append(b, `,"eat_nonce":"`...)
+		b = base64.RawURLEncoding.AppendEncode(b, r.Nonce)
+		b = append(b, '"')
+	}
+	b = append(b, `,"eat_profile":`...)
+	b = appendJSONString(b, ear.EatProfile)
+	b = append(b, `,"iat":`...)
+	b = strconv.AppendInt(b, iat, 10)
+	b = append(b, `,"submods":{`...)
+	b = appendJSONString(b, name)
+	b = append(b, ':', '{')
+	if r.PolicyID != "" {
+		b = append(b, `"ear.appraisal-policy-id":`...)
+		b = appendJSONString(b, r.PolicyID)
+		b = append(b, ',')
+	}
+	b = append(b, `"ear.status":`...)
+	b = appendJSONString(b, status)
+	// The vector's claims in the order of their names, zeros too, as
+	// ear-go writes them.
+	tv := &r.Vector
+	for i, c := range [...]struct {
+		name string
+		v    ear.TrustClaim
+	}{{"configuration", tv.Configuration}, {"executables", tv.Executables}, {"file-system", tv.FileSystem},
+		{"hardware", tv.Hardware}, {"instance-identity", tv.InstanceIdentity}, {"runtime-opaque", tv.RuntimeOpaque},
+		{"sourced-data", tv.SourcedData}, {"storage-opaque", tv.StorageOpaque}} {
+		if i == 0 {
+			b = append(b, `,"ear.trustworthiness-vector":{`...)
+		} else {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, c.name...)
+		b = append(b, `":`...)
+		b = strconv.AppendInt(b, int64(c.v), 10)
+	}
+	b = append(b, `},"ear.veraison.annotated-evidence":`...)
+	// The claims with verification_time, which EARJSON sets over any claim
+	// of that name.
+	var when [len(time.RFC3339) + 8]byte
+	vt := r.Time.UTC().AppendFormat(when[:0], time.RFC3339)
+	var err error
+	if b, err = e.appendMap(b, r.Claims, "", 0, "verification_time", vt); err != nil {
+		e.buf = b
+		return "", err
+	}
+	b = append(b, `}}`...)
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, path)
+	b = append(b, '}')
+	e.buf = b
+	return string(b), nil
+}
+
+// appendMap appends m, the map held by the claim named name, as
+// encoding/json writes a map[string]any: keys in order, with extraKey (when
+// extra is not nil) set to the string extra.
+func (e *lineEncoder) appendMap(b []byte, m map[string]any, name string, depth int, extraKey string, extra []byte) ([]byte, error) {
+	if m == nil && extra == nil {
+		return append(b, "null"...), nil
+	}
+	for depth >= len(e.vals) {
+		e.vals = append(e.vals, nil)
+	}
+	// The keys in order: the last order for this name when m has exactly
+	// its keys (as many, each present), else m's own, sorted.
+	n := len(m)
+	if _, ok := m[extraKey]; extra != nil && !ok {
+		n++
+	}
+	keys, vals := e.orders[name], e.vals[depth][:0]
+	if len(keys) == n {
+		for _, k := range keys {
+			if extra != nil && k == extraKey {
+				vals = append(vals, nil)
+				continue
+			}
+			v, ok := m[k]
+			if !ok {
+				break
+			}
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) != n || len(keys) != n {
+		keys = make([]string, 0, n)
+		for k := range m {
+			if extra == nil || k != extraKey {
+				keys = append(keys, k)
+			}
+		}
+		if extra != nil {
+			keys = append(keys, extraKey)
+		}
+		slices.Sort(keys)
+		vals = vals[:0]
+		for _, k := range keys {
+			vals = append(vals, m[k])
+		}
+		if e.orders == nil {
+			e.orders = make(map[string][]string)
+		}
+		if _, ok := e.orders[name]; ok || len(e.orders) < maxOrders {
+			e.orders[name] = keys
+		}
+	}
+	e.vals[depth] = vals
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if extra != nil && k == extraKey {
+			b = append(b, '"')
+			b = append(b, extra...) // an RFC 3339 time: nothing to escape
+			b = append(b, '"')
+			continue
+		}
+		var err error
+		if b, err = e.appendValue(b, vals[i], k, depth); err != nil {
+			return b, err
+		}
+	}
+	clear(vals) // hold on to no claim
+	return append(b, '}'), nil
+}
+
+// maxDepth bounds the nesting appendValue follows before it hands a value
+// to encoding/json.
+const maxDepth = 8
+
+// appendValue appends v, the value of the claim named name, as
+// encoding/json writes it.
+func (e *lineEncoder) appendValue(b []byte, v any, name string, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendJSONString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int8:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case uint:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint8:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint16:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint32:
+		return strconv.AppendUint(b, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	case []string:
+		if x == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, s := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']'), nil
+	case []any:
+		if x == nil || depth >= maxDepth {
+			break
+		}
+		b = append(b, '[')
+		for i, y := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = e.appendValue(b, y, name, depth+1); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	case map[string]any:
+		if depth >= maxDepth {
+			break
+		}
+		return e.appendMap(b, x, name, depth+1, "", nil)
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return b, err
+	}
+	return append(b, j...), nil
+}
+
+// appendJSONString appends s as a JSON string. Text that encoding/json
+// writes as it is (printable ASCII but for ", \, <, > and &) is copied;
+// anything else is encoded by encoding/json, so that every escape is its.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if !jsonPlain[s[i]] {
+			j, _ := json.Marshal(s) // a string always encodes
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// jsonPlain holds the bytes encoding/json writes as they are.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()

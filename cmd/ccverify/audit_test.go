@@ -4,13 +4,25 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/ccverify/ccverify/evidence/snp"
+	"github.com/ccverify/ccverify/testvectors"
+	"github.com/ccverify/ccverify/verify"
+	gsgdata "github.com/google/go-sev-guest/verify/testdata"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
+	"github.com/veraison/ear"
 )
 
 // TestFromList: --from-list streams the listed files through the workers
@@ -62,4 +74,284 @@ func TestFromList(t *testing.T) {
 	if code, _, errs := runCLI("verify", "--from-list", filepath.Join(dir, "nope")); code != exitUsage || !strings.Contains(errs, "--from-list") {
 		t.Errorf("missing list: exit %d %s", code, errs)
 	}
+}
+
+// auditFixture writes n generated quotes of one platform
+// (testvectors.PlatformQuotes), the catalog's collateral for them and its
+// root into a temporary directory, as bench/audit gen does, and returns the
+// list file, the CLI arguments of an audit of it and the quotes.
+func auditFixture(tb testing.TB, n int) (list string, args []string, quotes [][]byte) {
+	tb.Helper()
+	dir := tb.TempDir()
+	set := testvectors.Generate(testvectors.DefaultSeed)
+	col := filepath.Join(dir, "collateral")
+	if err := os.MkdirAll(filepath.Join(dir, "quotes"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(col, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for name, b := range set.Files {
+		dst := ""
+		switch d := filepath.Dir(name); {
+		case name == "intel/root.pem":
+			dst = filepath.Join(dir, "root.pem")
+		case d == "intel/tcb/good" || d == "intel/crl/good":
+			dst = filepath.Join(col, filepath.Base(name))
+		default:
+			continue
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var sb strings.Builder
+	quotes = testvectors.PlatformQuotes(testvectors.DefaultSeed, n)
+	for i, q := range quotes {
+		p := filepath.Join(dir, "quotes", fmt.Sprintf("q%07d", i))
+		if err := os.WriteFile(p, q, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		sb.WriteString(p + "\n")
+	}
+	list = filepath.Join(dir, "list.txt")
+	if err := os.WriteFile(list, []byte(sb.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	args = []string{"verify", "--offline", "--hardware-only", "--at", "2026-01-15T00:00:00Z",
+		"--intel-root", filepath.Join(dir, "root.pem"), "--collateral", col, "--output", "json", "--from-list", list}
+	return list, args, quotes
+}
+
+// BenchmarkAudit is bench/audit.sh in one process: an audit of 1,000
+// generated quotes of one platform through the CLI (--output json, the
+// lines discarded) and through the library on the same quotes, in the same
+// run; ns/quote is what to compare (the CLI's target: within 1.3× of the
+// library's). jobs=2 gives the scaling.
+func BenchmarkAudit(b *testing.B) {
+	const n = 1000
+	_, args, quotes := auditFixture(b, n)
+	for _, jobs := range []string{"1", "2"} {
+		b.Run("impl=cli/jobs="+jobs, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var e strings.Builder
+				if code := run(append(args[:len(args):len(args)], "--jobs", jobs), io.Discard, &e); code != exitWarning && code != exitAffirming {
+					b.Fatalf("exit %d: %s", code, e.String())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/quote")
+		})
+		b.Run("impl=lib/jobs="+jobs, func(b *testing.B) {
+			root, err := loadCerts(args[6])
+			if err != nil {
+				b.Fatal(err)
+			}
+			at, _ := time.Parse(time.RFC3339, args[4])
+			b.ReportAllocs()
+			for b.Loop() {
+				// A new Verifier per audit, as the CLI makes one.
+				v := verify.New(verify.Options{Offline: true, Time: at, Collateral: []string{args[8]},
+					Intel: verify.IntelOptions{Roots: root}, RefValues: verify.RefValueOptions{HardwareOnly: true}})
+				work := make(chan []byte)
+				var wg sync.WaitGroup
+				for range jobs[0] - '0' {
+					wg.Go(func() {
+						for q := range work {
+							if _, err := v.Evidence(context.Background(), q); err != nil {
+								b.Error(err)
+							}
+						}
+					})
+				}
+				for _, q := range quotes {
+					work <- q
+				}
+				close(work)
+				wg.Wait()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/quote")
+		})
+	}
+}
+
+// iatRE matches the claims set's iat, which render takes from the clock.
+var iatRE = regexp.MustCompile(`"iat":[0-9]+`)
+
+// lineResults are verdicts of every shape the encoder meets: real TDX and
+// SNP verdicts (with and without collateral, failed, with a nonce and a
+// policy) and made-up claims of every kind of value.
+func lineResults(t *testing.T) []*verify.Result {
+	ctx := context.Background()
+	when, _ := time.Parse(time.RFC3339, at)
+	var out []*verify.Result
+	add := func(raw []byte, opts verify.Options) {
+		r, _ := verify.New(opts).Evidence(ctx, raw)
+		out = append(out, r)
+	}
+	add(gtdata.RawQuoteV5, verify.Options{Offline: true, Time: when})
+	add(gtdata.RawQuote, verify.Options{Offline: true, Time: when})
+	bad := slices.Clone(gtdata.RawQuoteV5)
+	bad[0x100] ^= 1
+	add(bad, verify.Options{Offline: true, Time: when})
+	add([]byte("not evidence"), verify.Options{Offline: true, Time: when})
+	dir := t.TempDir()
+	write(t, dir, "vcek", gsgdata.VcekBytes)
+	snpOpts := verify.Options{Offline: true, AllowDebug: true, Collateral: []string{dir}, Time: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+	add(gsgdata.AttestationBytes[:snp.ReportSize], snpOpts)
+	snpOpts.AllowDebug = false
+	add(gsgdata.AttestationBytes[:snp.ReportSize], snpOpts)
+	nonce := verify.Options{Offline: true, Time: when}
+	nonce.Binding.Nonce = []byte{0xfb, 0xff, 0x00, 0x3e, 0x3f}
+	add(gtdata.RawQuoteV5, nonce)
+	pol, err := verify.ParsePolicy([]byte(`{"tdx": {"accept_tcb_status": ["OutOfDate"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(gtdata.RawQuoteV5, verify.Options{Offline: true, Time: when, Policy: pol})
+	out = append(out,
+		&verify.Result{Time: when, Status: ear.TrustTierWarning, Claims: map[string]any{
+			"verification_time": "shadowed by the verdict's", "s": "plain", "esc": "<&> \"q\" \\ \x00\x1f\x7f é \xff\u2028\u2029\t\n\r\b\f",
+			"<key & \"k\">": true, "f": false, "i": -3, "i8": int8(-8), "i16": int16(-16), "i32": int32(-32), "i64": int64(-1 << 62),
+			"u": uint(7), "u8": uint8(8), "u16": uint16(16), "u32": uint32(32), "u64": uint64(1 << 63), "float": 1.5e21, "nil": nil,
+			"strs": []string{"a", "<b>", ""}, "nostrs": []string(nil), "empty": []string{}, "any": []any{1, "x", nil, map[string]any{"z": []any{}}},
+			"noany": []any(nil), "map": map[string]any{"b": 1, "a": map[string]any{"d": []string{"x"}, "c": "é"}}, "nomap": map[string]any(nil),
+			"time": when, "bytes": []byte{1, 2}, "tier": ear.TrustTierAffirming, "claim": ear.CryptoValidationFailedClaim,
+			"deep": map[string]any{"1": map[string]any{"2": map[string]any{"3": map[string]any{"4": map[string]any{"5": map[string]any{
+				"6": map[string]any{"7": map[string]any{"8": map[string]any{"9": []any{map[string]any{"10": 1}}}}}}}}}}},
+		}},
+		&verify.Result{Status: ear.TrustTierContraindicated, Format: verify.FormatSNP, PolicyID: "p <&> \"x\" é"},
+	)
+	// Maps of one name whose keys change, in number or not: the encoder's
+	// remembered order of the last one must not be used.
+	for _, m := range []map[string]any{
+		{"b": 1, "a": 2, "m": map[string]any{"y": 1, "x": 2}},
+		{"b": 1, "c": 2, "m": map[string]any{"z": 1, "x": 2}},
+		{"b": 1, "c": 2, "verification_time": 0, "m": map[string]any{"z": 1, "x": 2}},
+		{"b": 1, "verification_time": 0, "m": map[string]any{"a": 1, "x": 2}},
+		{"b": 1, "a": 2, "m": map[string]any{"x": 2}, "": map[string]any{"b": 1, "a": 2, "m": 3}},
+		{"b": 1, "a": 2, "m": map[string]any{"x": 2}, "": map[string]any{"b": 1, "a": 2, "verification_time": 3}},
+	} {
+		out = append(out, &verify.Result{Status: ear.TrustTierAffirming, Claims: m})
+	}
+	return out
+}
+
+// TestLineEncoder: the audit's encoder writes the bytes render writes, for
+// every kind of verdict and claim, whatever the path.
+func TestLineEncoder(t *testing.T) {
+	var enc lineEncoder
+	for i, r := range lineResults(t) {
+		for _, path := range []string{"q0", "dir/q \"1\" <&>\\é\x01.bin"} {
+			want, err := render(r, path, "json", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := enc.line(r, path, 1234)
+			if err != nil {
+				t.Fatalf("result %d: %v", i, err)
+			}
+			if w := iatRE.ReplaceAllString(want, `"iat":1234`); got != w {
+				t.Errorf("result %d, path %q:\n got %s\nwant %s", i, path, got, w)
+			}
+		}
+	}
+	if _, err := enc.line(&verify.Result{Status: 7}, "q", 0); err == nil {
+		t.Error("a status EARJSON rejects: encoded")
+	}
+	// The remembered orders are bounded.
+	m := map[string]any{}
+	for i := range 2 * maxOrders {
+		m[fmt.Sprint("k", i)] = map[string]any{"a": i}
+	}
+	if _, err := enc.line(&verify.Result{Status: ear.TrustTierAffirming, Claims: m}, "q", 0); err != nil || len(enc.orders) > maxOrders {
+		t.Errorf("%d orders remembered (at most %d), %v", len(enc.orders), maxOrders, err)
+	}
+}
+
+// FuzzLineEncoder: any string as a claim's name and value, and as the path,
+// is written as render writes it.
+func FuzzLineEncoder(f *testing.F) {
+	for _, s := range []string{"", "a", "<&>", "\"\\", "\x00\x7f\xff", "é\u2028", "\xed\xa0\x80"} {
+		f.Add(s, s)
+	}
+	var enc lineEncoder
+	f.Fuzz(func(t *testing.T, k, v string) {
+		r := &verify.Result{Status: ear.TrustTierAffirming, Format: verify.Format(k), Nonce: []byte(v), PolicyID: v,
+			Claims: map[string]any{k: v, v: []any{k, map[string]any{k: v}}, "x" + k: []string{v}}}
+		want, err := render(r, v, "json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := enc.line(r, v, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := iatRE.ReplaceAllString(want, `"iat":1`); got != w {
+			t.Errorf("\n got %s\nwant %s", got, w)
+		}
+	})
+}
+
+// TestAuditItem: the audit's worker reads, verifies and judges an item as
+// verifyItem does, and renders what render renders (not evidence, too
+// large, missing, a configfs-tsm directory, every --output).
+func TestAuditItem(t *testing.T) {
+	dir := t.TempDir()
+	tsm := filepath.Join(dir, "report0")
+	if err := os.Mkdir(tsm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, tsm, "outblob", gtdata.RawQuoteV5)
+	write(t, tsm, "provider", []byte("tdx_guest\n"))
+	write(t, tsm, "generation", []byte("1\n"))
+	paths := []string{write(t, dir, "v5", gtdata.RawQuoteV5), write(t, dir, "v4", gtdata.RawQuote), write(t, dir, "note", []byte("a note")),
+		write(t, dir, "big", make([]byte, 9000)), filepath.Join(dir, "missing"), tsm}
+	when, _ := time.Parse(time.RFC3339, at)
+	v := verify.New(verify.Options{Offline: true, Time: when})
+	var enc lineEncoder
+	for _, output := range []string{"json", "text"} {
+		for _, p := range paths {
+			a, b := item{path: p, tsmDir: verify.IsTSMReportDir(p)}, item{path: p, tsmDir: verify.IsTSMReportDir(p)}
+			verifyItem(v, &a, output, nil, 8192)
+			enc.verifyItem(v, &b, output, nil, 8192)
+			if fmt.Sprint(a.err) != fmt.Sprint(b.err) || (a.res == nil) != (b.res == nil) || a.res != nil && a.res.Status != b.res.Status ||
+				iatRE.ReplaceAllString(a.output, "") != iatRE.ReplaceAllString(b.output, "") {
+				t.Errorf("%s, --output %s: verifyItem %v %q, the audit's %v %q", p, output, a.err, a.output, b.err, b.output)
+			}
+		}
+	}
+}
+
+// BenchmarkLine: one json line of a TDX verdict, the audit's encoder
+// against render's (Result.EARJSON).
+func BenchmarkLine(b *testing.B) {
+	_, args, quotes := auditFixture(b, 1)
+	root, err := loadCerts(args[6])
+	if err != nil {
+		b.Fatal(err)
+	}
+	when, _ := time.Parse(time.RFC3339, args[4])
+	r, err := verify.New(verify.Options{Offline: true, Time: when, Collateral: []string{args[8]},
+		Intel: verify.IntelOptions{Roots: root}, RefValues: verify.RefValueOptions{HardwareOnly: true}}).Evidence(context.Background(), quotes[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("impl=encoder", func(b *testing.B) {
+		var enc lineEncoder
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := enc.line(r, "quotes/q0000000", 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=render", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := render(r, "quotes/q0000000", "json", nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
