@@ -39,7 +39,8 @@
 //     Without the rule there are none; an undefined rule fails.
 //   - Reference values reach a policy only through the built-in
 //     query_reference_value(id), registered only when the attestation
-//     service has a reference value provider (broker.rs:169-219). It fails
+//     service has a reference value provider (broker.rs:169-219; without
+//     one a policy calling it fails, where here it answers null). It fails
 //     the evaluation when id is not a string, and returns the value stored
 //     under id, or null when there is none. RVPS stores whatever JSON a
 //     provenance gives for an id (rvps/src/lib.rs:113-122,

@@ -581,3 +581,13 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func BenchmarkAppraiseDefault(b *testing.B) {
+	p := Default()
+	in, r := tdxInput(nil), tdxRV()
+	for b.Loop() {
+		if _, err := p.Appraise(context.Background(), in, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
