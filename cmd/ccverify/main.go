@@ -127,9 +127,13 @@ verify flags:
   --signing-key FILE     PEM private key for the EAR: EC P-256/P-384 or Ed25519
                          (default: an ephemeral P-256 key)
   --key-id ID            kid header of the EAR
-  --ear-profile draft-03 write draft-ietf-rats-ear-03's claim names and profile (default:
-                         ear-go's, which Veraison and Trustee relying parties read)
-  --ear-lifetime DUR     the EAR's exp is at most now + DUR (default: the collateral's expiry)
+  --ear-profile P        the EAR's shape (default: ear-go's, which Veraison reads):
+                         draft-03: draft-ietf-rats-ear-03's claim names and profile;
+                         trustee: Trustee's attestation-service token (submodule cpu0,
+                         {"tdx"|"snp"|…: claims, "report_data", "runtime_data_claims"},
+                         its eat_profile, iss, jwk header, exp = iat + 5 min), for a KBS
+  --ear-lifetime DUR     the EAR's exp is at most now + DUR (default: the collateral's expiry;
+                         5m with --ear-profile trustee)
   --nonce HEX            REPORT_DATA must be this nonce, zero padded (echoed as eat_nonce)
   --report-data-hash H   sha256|sha384|sha512: REPORT_DATA = H(nonce || runtime data)
   --runtime-data FILE    runtime data hashed after the nonce (Trustee's binding)

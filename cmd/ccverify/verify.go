@@ -32,6 +32,7 @@ import (
 
 	"github.com/ccverify/ccverify/certs/amd"
 	"github.com/ccverify/ccverify/certs/intel"
+	"github.com/ccverify/ccverify/policy/rego"
 	"github.com/ccverify/ccverify/refvalues"
 	"github.com/ccverify/ccverify/verify"
 	"github.com/veraison/ear"
@@ -101,7 +102,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		intelRoot      = fl.String("intel-root", "", "PEM root to trust instead of the pinned Intel SGX Root CA (test vectors, private PKIs)")
 		amdRoot        = fl.String("amd-root", "", "PEM ARK(s) to trust besides the pinned AMD roots (test vectors)")
 		snpPolicy      = fl.String("snp-policy", "", "JSON file of SEV-SNP policy checks (the fields of certs/amd.Policy)")
-		policyFile     = fl.String("policy", "", "JSON appraisal policy (verify.Policy): accepted TCB statuses, CRLs, debug, SNP checks, …")
+		policyFile     = fl.String("policy", "", "appraisal policy: FILE.rego (a Trustee Rego policy, which sets the trust vector), builtin:default (ccverify's copy of Trustee's default CPU policy), or JSON (verify.Policy): accepted TCB statuses, CRLs, debug, SNP checks, …")
+		rvpsFiles      multiFlag
 		hardwareOnly   = fl.Bool("hardware-only", false, "accept genuine hardware alone as affirming when no reference values apply")
 		refKeys        multiFlag
 		refRoots       multiFlag
@@ -113,13 +115,14 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		runtimeData    = fl.String("runtime-data", "", "file of runtime data hashed after the nonce (with --report-data-hash)")
 		keyID          = fl.String("key-id", "", "kid header of the signed EAR")
 		earLifetime    = fl.Duration("ear-lifetime", 0, "bound the EAR's exp to now + this (default: the collateral's expiry alone)")
-		earProfile     = fl.String("ear-profile", "", "EAR claim names: default ear-go's (Veraison, Trustee); draft-03 for draft-ietf-rats-ear-03")
+		earProfile     = fl.String("ear-profile", "", "EAR shape: default ear-go's (Veraison); draft-03 for draft-ietf-rats-ear-03; trustee for Trustee's attestation service (submodule cpu0, its annotated evidence)")
 		seHeader       = fl.String("se-header", "", "IBM SE: the guest's SE header or image, whose tags the measurement covers")
 		seRequest      = fl.String("se-request", "", "IBM SE: the request directory (ccverify se request --out) the answer answers")
 		eventLogFile   = fl.String("eventlog", "", "TDX: the TD's CC event log (/sys/firmware/acpi/tables/data/CCEL), replayed against the quote's RTMRs; Azure vTPM: the TPM log (binary_bios_measurements), against its PCRs")
 		ccelTable      = fl.String("ccel-table", "", "TDX: the ACPI CCEL table (/sys/firmware/acpi/tables/CCEL), checked against --eventlog")
 	)
 	fl.Var(&collateral, "collateral", "collateral file or directory (repeatable)")
+	fl.Var(&rvpsFiles, "rvps", "Trustee reference values by id for a Rego policy's query_reference_value: an RVPS sample message or {\"id\": [values]} (repeatable)")
 	fl.Var(&refFiles, "refvalues", "reference values: a CoRIM (signed or not) or expected-values JSON (repeatable)")
 	fl.Var(&refKeys, "refvalues-key", "PEM public key or certificate trusted to sign CoRIMs (repeatable)")
 	fl.Var(&refRoots, "refvalues-root", "PEM root certificate(s) a signed CoRIM's x5chain must chain to (repeatable)")
@@ -137,9 +140,9 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch *earProfile {
-	case "", verify.ProfileDraft03:
+	case "", verify.ProfileDraft03, verify.ProfileTrustee:
 	default:
-		fmt.Fprintf(stderr, "ccverify verify: --ear-profile %q: want draft-03 (or nothing for ear-go's names)\n", *earProfile)
+		fmt.Fprintf(stderr, "ccverify verify: --ear-profile %q: want draft-03 or trustee (or nothing for ear-go's names)\n", *earProfile)
 		return exitUsage
 	}
 	switch *output {
@@ -198,7 +201,17 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.AMD.Policy = pol
 	}
-	if *policyFile != "" {
+	switch {
+	case *policyFile == "builtin:default":
+		opts.Appraiser = rego.Default()
+	case strings.HasSuffix(*policyFile, ".rego"):
+		p, err := rego.Load(*policyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --policy: %v\n", err)
+			return exitUsage
+		}
+		opts.Appraiser = p
+	case *policyFile != "":
 		b, err := os.ReadFile(*policyFile)
 		if err == nil {
 			opts.Policy, err = verify.ParsePolicy(b)
@@ -207,6 +220,27 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ccverify verify: --policy: %v\n", err)
 			return exitUsage
 		}
+	}
+	for _, f := range rvpsFiles {
+		b, err := os.ReadFile(f)
+		var rv refvalues.RVPS
+		if err == nil {
+			rv, err = refvalues.ParseRVPS(b)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ccverify verify: --rvps %s: %v\n", f, err)
+			return exitUsage
+		}
+		if opts.RefValues.RVPS == nil {
+			opts.RefValues.RVPS = refvalues.RVPS{}
+		}
+		for k, v := range rv {
+			opts.RefValues.RVPS[k] = v
+		}
+	}
+	if len(rvpsFiles) > 0 && opts.Appraiser == nil {
+		fmt.Fprintln(stderr, "ccverify verify: --rvps: reference values by Trustee id are read by a Rego policy only (--policy FILE.rego or builtin:default)")
+		return exitUsage
 	}
 	opts.RefValues.HardwareOnly = *hardwareOnly
 	if *pcsURL != "" || *pcsUpdate != "" {
@@ -244,6 +278,8 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		key = &earKey{signer: signer, id: *keyID, lifetime: *earLifetime, profile: *earProfile}
+	} else if *earProfile != "" {
+		key = &earKey{profile: *earProfile} // --output json in that profile
 	}
 	if code, ok := bindingFlags(&opts.Binding, *nonce, *reportData, *reportDataHash, *runtimeData, stderr); !ok {
 		return code
@@ -380,7 +416,13 @@ func readEvidence(path string, max int) ([]byte, error) {
 func render(r *verify.Result, path, output string, key *earKey) (string, error) {
 	switch output {
 	case "json":
-		b, err := r.EARJSON()
+		var b []byte
+		var err error
+		if key != nil && key.profile != "" {
+			b, err = r.EARJSONWith(verify.EAROptions{Profile: key.profile})
+		} else {
+			b, err = r.EARJSON()
+		}
 		if err != nil {
 			return "", err
 		}
