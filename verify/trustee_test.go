@@ -10,6 +10,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -525,5 +526,64 @@ func TestTrusteeEAR(t *testing.T) {
 	b, err := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee})
 	if err != nil || !strings.Contains(string(b), `"cpu0"`) || !strings.Contains(string(b), verify.EATProfileTrustee) {
 		t.Errorf("EARJSONWith: %s, %v", b, err)
+	}
+}
+
+// TestTrusteeAzureSNP compares the Trustee profile of Trustee's own Azure
+// SNP vTPM evidence with what its az_snp_vtpm verifier tests assert
+// (deps/verifier/src/az_snp_vtpm/mod.rs at 78962cd): report_data is the TPM
+// quote's nonce and tpm.pcr00 the PCR, and the report's fields are text, as
+// that verifier writes them.
+func TestTrusteeAzureSNP(t *testing.T) {
+	want := map[string]struct{ reportData, pcr0 string }{
+		"evidence-v0.json":    {"6368616c6c656e6765", "e15c44796beabf46abcec7c57e590942041e47497e4ec27571c8b7664f48dced"},
+		"evidence-v1.json":    {"6368616c6c656e6765", "e15c44796beabf46abcec7c57e590942041e47497e4ec27571c8b7664f48dced"},
+		"evidence-v2.json":    {"982f5c6e45df0ed3f10b6f60b02f0c8390e281300f3805e2279c16168cd6ae9aa398f647caa2338748cd0fd9f5f819ef", "84275b2f4312cd4fc6cbe6b152ad3c3683e513d9f1e23c34fca160c8cca7a6a7"},
+		"evidence-genoa.json": {"", "afd689d0bb1c5f36f023fbaf574135f555a28a10c1f6b938d2a25e70c7783338"},
+	}
+	seen := 0
+	for _, c := range vectors.Cases(t, "snp-trustee-azure-evidence-") {
+		if !strings.HasSuffix(c.Evidence, ".json") {
+			continue
+		}
+		name := c.Evidence[strings.LastIndexByte(c.Evidence, '/')+1:]
+		w, ok := want[name]
+		if !ok {
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			r, err := verify.Evidence(context.Background(), vectors.Read(t, c.Evidence), verify.Options{Offline: true, Time: c.At,
+				Collateral: c.CollateralPaths(t), RefValues: verify.RefValueOptions{HardwareOnly: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := normalize(t, r.TrusteeInput()).(map[string]any)
+			az, ok := in["az-snp-vtpm"].(map[string]any)
+			if !ok {
+				t.Fatalf("no az-snp-vtpm object: %v", in)
+			}
+			if w.reportData != "" && in["report_data"] != w.reportData {
+				t.Errorf("report_data %v, Trustee %s", in["report_data"], w.reportData)
+			}
+			if got := az["tpm"].(map[string]any)["pcr00"]; got != w.pcr0 {
+				t.Errorf("tpm.pcr00 %v, Trustee %s", got, w.pcr0)
+			}
+			for _, k := range []string{"policy_abi_major", "reported_tcb_snp", "platform_smt_enabled", "policy_debug_allowed"} {
+				if _, ok := az[k].(string); !ok {
+					t.Errorf("%s is %T, Trustee's Azure verifier writes text", k, az[k])
+				}
+			}
+			m, _ := az["measurement"].(string)
+			if b, err := base64.StdEncoding.DecodeString(m); err != nil || hex.EncodeToString(b) != r.Claims["measurement"] {
+				t.Errorf("measurement %q is not the standard base64 of %v", m, r.Claims["measurement"])
+			}
+			if _, ok := az["chip_id"]; ok {
+				t.Error("chip_id under az-snp-vtpm: Trustee's Azure verifier has none")
+			}
+			seen++
+		})
+	}
+	if seen == 0 {
+		t.Skip("no Azure evidence case")
 	}
 }
