@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +40,9 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte, ccel 
 		r.reason("%d bytes after the quote are not covered by its signature and were ignored", len(rest))
 	}
 	tdxClaims(r.Claims, q)
+	if r.Reasons == nil {
+		r.Reasons = make([]string, 0, 4) // a verdict's usual few, in one allocation
+	}
 
 	chain, err := intel.VerifyQuote(q, intel.Options{Roots: opts.Intel.Roots, Time: r.Time})
 	if err != nil {
@@ -47,9 +52,18 @@ func (v *Verifier) appraiseTDX(ctx context.Context, r *Result, raw []byte, ccel 
 	}
 	pckClaims(r.Claims, chain)
 	r.Expires = chain.NotAfter()
-	opts.log().DebugContext(ctx, "tdx quote signature chain verified", "fmspc", hex.EncodeToString(chain.Extensions.FMSPC[:]), "ca", chain.CA.String())
+	if l := opts.log(); l.Enabled(ctx, slog.LevelDebug) { // its arguments are built only for a debug log
+		l.DebugContext(ctx, "tdx quote signature chain verified", "fmspc", hex.EncodeToString(chain.Extensions.FMSPC[:]), "ca", chain.CA.String())
+	}
 
-	r.reason("quote signature chain verifies to the Intel SGX Root CA (PCK issued by the %v CA)", chain.CA)
+	switch chain.CA { // the usual reasons are constants: nothing to format per quote
+	case intel.CAPlatform:
+		r.Reasons = append(r.Reasons, "quote signature chain verifies to the Intel SGX Root CA (PCK issued by the platform CA)")
+	case intel.CAProcessor:
+		r.Reasons = append(r.Reasons, "quote signature chain verifies to the Intel SGX Root CA (PCK issued by the processor CA)")
+	default:
+		r.reason("quote signature chain verifies to the Intel SGX Root CA (PCK issued by the %v CA)", chain.CA)
+	}
 
 	// Hardware: the chain proves a genuine Intel platform; only collateral
 	// says whether its TCB is up to date.
@@ -158,7 +172,14 @@ func (v *Verifier) judgeTCB(ctx context.Context, r *Result, q tdx.Quote, chain *
 	switch {
 	case res.Status == intel.UpToDate:
 		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
-		r.reason("TCB status UpToDate (TCB date %s, evaluation data number %d)", res.TCBDate.Format("2006-01-02"), res.TCBEvaluationDataNumber)
+		// "TCB status UpToDate (TCB date %s, evaluation data number %d)",
+		// appended: one allocation, the string.
+		var buf [96]byte
+		b := append(buf[:0], "TCB status UpToDate (TCB date "...)
+		b = res.TCBDate.AppendFormat(b, "2006-01-02")
+		b = append(b, ", evaluation data number "...)
+		b = strconv.AppendInt(b, int64(res.TCBEvaluationDataNumber), 10)
+		r.Reasons = append(r.Reasons, string(append(b, ')')))
 	case accepted:
 		raise(&r.Vector.Hardware, ear.GenuineHardwareClaim)
 		r.reason("TCB status %v (platform %v, TDX module %v, QE %v), accepted by the policy (tdx.accept_tcb_status)", res.Status, res.PlatformStatus, res.ModuleStatus, res.QEStatus)

@@ -471,10 +471,10 @@ func (c *Collateral) signedBy(check func(*x509.Certificate) error, revoked func(
 func (c *Collateral) chainsToRoot(cert *x509.Certificate, opts EvaluateOptions) error {
 	roots := opts.Roots
 	if roots == nil {
-		roots = []*x509.Certificate{intelRoot}
+		roots = intelRoots
 	}
 	t := opts.now()
-	var last error = fmt.Errorf("%w: %q issuer %q is not a trusted root", ErrChain, cert.Subject.CommonName, cert.Issuer.CommonName)
+	var last error // built only when no root will do
 	for _, r := range roots {
 		if r == nil || !bytes.Equal(cert.RawIssuer, r.RawSubject) {
 			continue
@@ -499,5 +499,11 @@ func (c *Collateral) chainsToRoot(cert *x509.Certificate, opts EvaluateOptions) 
 		}
 		return nil
 	}
+	if last == nil {
+		last = fmt.Errorf("%w: %q issuer %q is not a trusted root", ErrChain, cert.Subject.CommonName, cert.Issuer.CommonName)
+	}
 	return last
 }
+
+// intelRoots is the default of Options.Roots for chainsToRoot.
+var intelRoots = []*x509.Certificate{intelRoot}

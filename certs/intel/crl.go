@@ -72,8 +72,13 @@ func ParseCRL(der []byte) (*CRL, error) {
 }
 
 func (c *CRL) name() string {
-	if c.Root {
+	switch {
+	case c.Root:
 		return "Root CA CRL"
+	case c.CA == CAPlatform:
+		return "PCK platform CA CRL" // constants: no string built per look-up
+	case c.CA == CAProcessor:
+		return "PCK processor CA CRL"
 	}
 	return "PCK " + c.CA.String() + " CA CRL"
 }
@@ -89,7 +94,17 @@ func (c *CRL) Revoked(serial *big.Int) bool {
 	if serial == nil || serial.Sign() < 0 {
 		return false
 	}
-	_, ok := c.revoked[string(serial.Bytes())]
+	// The serial's big-endian bytes, as the index holds them: on the stack
+	// for serials of up to 64 bytes (RFC 5280 allows 20).
+	var buf [64]byte
+	n := (serial.BitLen() + 7) / 8
+	var b []byte
+	if n <= len(buf) {
+		b = serial.FillBytes(buf[:n])
+	} else {
+		b = serial.Bytes()
+	}
+	_, ok := c.revoked[string(b)]
 	return ok
 }
 

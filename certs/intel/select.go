@@ -231,10 +231,10 @@ func signerRank(err error) int {
 }
 
 // selectCRL proves the CRLs that carry issuer's name (root: the Root CA
-// CRL; otherwise the CRL of the PCK's CA). genuine are those whose signature
-// verifies and that were issued by t, expired or not: their revocations
-// stand.
-func (c *Collateral) selectCRL(root bool, issuer *x509.Certificate, opts EvaluateOptions, t time.Time) (sel selection[*CRL], genuine []*CRL) {
+// CRL; otherwise the CRL of the PCK's CA). genuine, appended to the slice
+// passed in, are those whose signature verifies and that were issued by t,
+// expired or not: their revocations stand.
+func (c *Collateral) selectCRL(root bool, issuer *x509.Certificate, opts EvaluateOptions, t time.Time, genuine []*CRL) (sel selection[*CRL], _ []*CRL) {
 	sel.describe = describeCRL
 	for _, crl := range c.CRLs {
 		if crl.Root != root || !bytes.Equal(crl.RawIssuer(), issuer.RawSubject) {
@@ -300,19 +300,20 @@ func (v *verified) expires(end time.Time) {
 // verify selects, by proof, the pieces that apply to chain at time t and
 // checks revocation. Errors come in this order: TCB Info, QE Identity, PCK
 // CRL and the PCK's revocation, Root CA CRL and the PCK CA's revocation.
-func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time) (*verified, error) {
+func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time) (v verified, _ error) {
 	ext := &chain.Extensions
 	root := chain.Root
 	if root == nil {
-		return nil, fmt.Errorf("%w: verified PCK chain has no root", ErrCollateralMissing)
+		return v, fmt.Errorf("%w: verified PCK chain has no root", ErrCollateralMissing)
 	}
-	v := &verified{}
 	v.expires(chain.NotAfter())
 
 	// The Root CA CRLs first, silently: they say which TCB Signing
 	// certificates are revoked, and so which TCB Info and QE Identity are
-	// eligible. Their errors come last.
-	rootSel, rootGenuine := c.selectCRL(true, root, opts, t)
+	// eligible. Their errors come last. (The genuine CRLs go to arrays on
+	// the stack while there are few.)
+	var rootBuf, pckBuf [4]*CRL
+	rootSel, rootGenuine := c.selectCRL(true, root, opts, t, rootBuf[:0])
 	var rootChosen *CRL
 	if rootSel.ok {
 		rootChosen = rootSel.chosen.piece
@@ -329,19 +330,19 @@ func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time
 	v.rejected = tiSel.errs(v.rejected)
 	if !tiSel.ok {
 		if err := tiSel.failure(); err != nil {
-			return nil, err
+			return v, err
 		}
 		if len(others) > 0 {
-			return nil, fmt.Errorf("%w: %w: no TDX TCB Info for FMSPC %x, only %s", ErrCollateralMissing, ErrTCBInfoMismatch, ext.FMSPC, strings.Join(others, ", "))
+			return v, fmt.Errorf("%w: %w: no TDX TCB Info for FMSPC %x, only %s", ErrCollateralMissing, ErrTCBInfoMismatch, ext.FMSPC, strings.Join(others, ", "))
 		}
 		if len(c.TCBInfos) == 0 {
-			return nil, fmt.Errorf("%w: TCB Info for FMSPC %x", ErrCollateralMissing, ext.FMSPC)
+			return v, fmt.Errorf("%w: TCB Info for FMSPC %x", ErrCollateralMissing, ext.FMSPC)
 		}
 		have := make([]string, len(c.TCBInfos))
 		for i, ti := range c.TCBInfos {
 			have[i] = ti.FMSPCString()
 		}
-		return nil, fmt.Errorf("%w: PCK FMSPC %x, TCB Info for %s", ErrFMSPCMismatch, ext.FMSPC, strings.Join(have, ", "))
+		return v, fmt.Errorf("%w: PCK FMSPC %x, TCB Info for %s", ErrFMSPCMismatch, ext.FMSPC, strings.Join(have, ", "))
 	}
 	v.tcbInfo = tiSel.chosen.piece
 	v.issued(v.tcbInfo.IssueDate, v.tcbInfo.NextUpdate)
@@ -352,29 +353,29 @@ func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time
 	v.rejected = qeSel.errs(v.rejected)
 	if !qeSel.ok {
 		if err := qeSel.failure(); err != nil {
-			return nil, err
+			return v, err
 		}
-		return nil, fmt.Errorf("%w: QE Identity (TD_QE)", ErrCollateralMissing)
+		return v, fmt.Errorf("%w: QE Identity (TD_QE)", ErrCollateralMissing)
 	}
 	v.qeIdentity = qeSel.chosen.piece
 	v.issued(v.qeIdentity.IssueDate, v.qeIdentity.NextUpdate)
 	v.expires(qeSel.chosen.signer.NotAfter)
 
 	// PCK CRL of the PCK's issuing CA.
-	pckSel, pckGenuine := c.selectCRL(false, chain.Intermediate, opts, t)
+	pckSel, pckGenuine := c.selectCRL(false, chain.Intermediate, opts, t, pckBuf[:0])
 	v.rejected = pckSel.errs(v.rejected)
 	if !pckSel.ok && !opts.AllowMissingCRLs {
 		if err := pckSel.failure(); err != nil {
-			return nil, err
+			return v, err
 		}
-		return nil, fmt.Errorf("%w: PCK CRL of %q", ErrCollateralMissing, chain.PCK.Issuer.CommonName)
+		return v, fmt.Errorf("%w: PCK CRL of %q", ErrCollateralMissing, chain.PCK.Issuer.CommonName)
 	}
 	if pckSel.ok {
 		v.pckCRL = pckSel.chosen.piece
 		v.issued(v.pckCRL.ThisUpdate, v.pckCRL.NextUpdate)
 	}
 	if crl := listedIn(pckGenuine, v.pckCRL, chain.PCK.SerialNumber); crl != nil {
-		return nil, fmt.Errorf("%w: PCK certificate serial %x is listed in the %s (thisUpdate %s)", ErrRevoked, chain.PCK.SerialNumber, crl.name(), rfc3339(crl.ThisUpdate))
+		return v, fmt.Errorf("%w: PCK certificate serial %x is listed in the %s (thisUpdate %s)", ErrRevoked, chain.PCK.SerialNumber, crl.name(), rfc3339(crl.ThisUpdate))
 	}
 
 	// Root CA CRL: the PCK CA (the TCB Signing certificates were checked
@@ -382,16 +383,16 @@ func (c *Collateral) verify(chain *QuoteChain, opts EvaluateOptions, t time.Time
 	v.rejected = rootSel.errs(v.rejected)
 	if rootChosen == nil && !opts.AllowMissingCRLs {
 		if err := rootSel.failure(); err != nil {
-			return nil, err
+			return v, err
 		}
-		return nil, fmt.Errorf("%w: Root CA CRL", ErrCollateralMissing)
+		return v, fmt.Errorf("%w: Root CA CRL", ErrCollateralMissing)
 	}
 	if rootChosen != nil {
 		v.rootCRL = rootChosen
 		v.issued(rootChosen.ThisUpdate, rootChosen.NextUpdate)
 	}
 	if err := revokedByRoot(chain.Intermediate); err != nil {
-		return nil, err
+		return v, err
 	}
 	return v, nil
 }

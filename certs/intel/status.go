@@ -382,13 +382,13 @@ func checkModuleIdentity(ti *TCBInfo, q tdx.Quote) error {
 	body := q.Body()
 	major := body.TEETCBSVN()[1]
 	var m *TDXModule
-	what := "tcbInfo.tdxModule"
+	what := func() string { return "tcbInfo.tdxModule" } // named only in errors
 	if major > 0 {
 		id := ti.moduleIdentity(major)
 		if id == nil {
 			return fmt.Errorf("%w: TCB Info has no tdxModuleIdentities entry TDX_%02X for TEE_TCB_SVN[1] = %d", ErrModuleIdentityMismatch, major, major)
 		}
-		m, what = &id.TDXModule, "tcbInfo.tdxModuleIdentities "+id.ID
+		m, what = &id.TDXModule, func() string { return "tcbInfo.tdxModuleIdentities " + id.ID }
 	} else if ti.TDXModule != nil {
 		m = ti.TDXModule
 	}
@@ -396,7 +396,7 @@ func checkModuleIdentity(ti *TCBInfo, q tdx.Quote) error {
 		return fmt.Errorf("%w: TCB Info has no tdxModule", ErrModuleIdentityMismatch)
 	}
 	if mr := body.MRSIGNERSEAM(); string(mr) != string(m.MRSigner) {
-		return fmt.Errorf("%w: MRSIGNERSEAM %x, %s.mrsigner %x", ErrModuleIdentityMismatch, mr, what, m.MRSigner)
+		return fmt.Errorf("%w: MRSIGNERSEAM %x, %s.mrsigner %x", ErrModuleIdentityMismatch, mr, what(), m.MRSigner)
 	}
 	attrs := body.SEAMAttributes()
 	var want uint64
@@ -404,7 +404,7 @@ func checkModuleIdentity(ti *TCBInfo, q tdx.Quote) error {
 		want |= uint64(b) << (8 * i)
 	}
 	if attrs != 0 || attrs != want {
-		return fmt.Errorf("%w: SEAMATTRIBUTES %016x, must be zero and equal to %s.attributes %x", ErrModuleIdentityMismatch, attrs, what, m.Attributes)
+		return fmt.Errorf("%w: SEAMATTRIBUTES %016x, must be zero and equal to %s.attributes %x", ErrModuleIdentityMismatch, attrs, what(), m.Attributes)
 	}
 	return nil
 }

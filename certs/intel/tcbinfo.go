@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,7 @@ type TCBInfo struct {
 	raw       []byte   // the signed tcbInfo object, byte for byte
 	signature [64]byte // ECDSA P-256 r ‖ s
 	sigs      sigMemo
+	fmspcHex  atomic.Pointer[fmspcHex]
 }
 
 // TDXModule is the identity the TDX module's signer and attributes must match.
@@ -95,7 +97,22 @@ func (ti *TCBInfo) Signature() []byte { return ti.signature[:] }
 func (ti *TCBInfo) Body() []byte { return pcsBody("tcbInfo", ti.raw, ti.signature[:]) }
 
 // FMSPCString returns the FMSPC as 12 lower-case hex digits.
-func (ti *TCBInfo) FMSPCString() string { return hex.EncodeToString(ti.FMSPC[:]) }
+func (ti *TCBInfo) FMSPCString() string {
+	// Remembered for the FMSPC it was made of (Evaluate names it in every
+	// Result); concurrent callers may each make it, never see a torn one.
+	if h := ti.fmspcHex.Load(); h != nil && h.of == ti.FMSPC {
+		return h.s
+	}
+	h := &fmspcHex{of: ti.FMSPC, s: hex.EncodeToString(ti.FMSPC[:])}
+	ti.fmspcHex.Store(h)
+	return h.s
+}
+
+// fmspcHex is a TCB Info's FMSPC in hex, and the FMSPC it was made of.
+type fmspcHex struct {
+	of [6]byte
+	s  string
+}
 
 func pcsBody(key string, raw, sig []byte) []byte {
 	var b bytes.Buffer
