@@ -26,7 +26,7 @@ type Cache struct {
 	// [Cache.Add] put in).
 	Client *Client
 
-	mu    sync.Mutex
+	mu    sync.RWMutex // read-locked for an offline look-up of a platform's set
 	seen  map[[32]byte]bool
 	tcb   []*TCBInfo
 	qe    []*QEIdentity
@@ -130,12 +130,20 @@ func keep[T any](s []T, ok func(T) bool) []T {
 // is returned until the cache changes, so that its remembered checks are
 // reused.
 func (c *Cache) Collateral(fmspc [6]byte, ca CAType, t time.Time) *Collateral {
+	k := cacheKey{fmspc, ca}
+	if c.Client == nil { // offline: nothing is pruned, a set made is the answer until Add
+		c.mu.RLock()
+		col := c.sets[k]
+		c.mu.RUnlock()
+		if col != nil {
+			return col
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.Client != nil {
 		c.prune(t)
 	}
-	k := cacheKey{fmspc, ca}
 	if col := c.sets[k]; col != nil {
 		return col
 	}
