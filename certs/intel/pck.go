@@ -178,13 +178,16 @@ type parsedChain struct {
 
 // Cache bounds: enough for a large fleet, a few tens of MB at most.
 const (
-	maxChains = 4096 // parsed chains, about 8 KB each
+	maxChains = 4096 // parsed chains, about 12 KB each with their text as key
 	maxLinks  = 8192 // verified signatures, 64 bytes each
 )
 
 var (
-	// chainCache maps SHA-256(chain text) to its *parsedChain.
-	chainCache = newBoundedCache[[32]byte, *parsedChain](maxChains)
+	// chainCache maps a chain's text, the exact bytes of the quote's
+	// certification data, to its *parsedChain. The text itself is the key
+	// (the map compares it byte for byte): a recurring chain is found by
+	// hashing it with the map's hash, not SHA-256 (2 µs a quote here).
+	chainCache = newBoundedCache[string, *parsedChain](maxChains)
 	// linkCache holds SHA-256(child DER) ‖ SHA-256(parent DER) of every
 	// certificate signature that verified.
 	linkCache = newBoundedCache[[64]byte, struct{}](maxLinks)
@@ -194,29 +197,28 @@ var (
 // result for the same bytes (cached reports which). Only chains that verified
 // are put in the cache (by VerifyPCKChain), so junk cannot evict them faster
 // than genuine chains arrive.
-func parseChain(text []byte) (p *parsedChain, key [32]byte, cached bool, err error) {
-	key = sha256.Sum256(text)
-	if p, ok := chainCache.get(key); ok {
-		return p, key, true, nil
+func parseChain(text []byte) (p *parsedChain, cached bool, err error) {
+	if p, ok := getBytes(chainCache, text); ok {
+		return p, true, nil
 	}
 	pck, inter, root, err := ParsePCKChain(text)
 	if err != nil {
-		return nil, key, false, err
+		return nil, false, err
 	}
 	p = &parsedChain{certs: [3]*x509.Certificate{pck, inter, root}}
 	for i, c := range p.certs {
 		p.hashes[i] = sha256.Sum256(c.Raw)
 	}
 	if err := checkRoot(root); err != nil {
-		return nil, key, false, err
+		return nil, false, err
 	}
 	if p.ca, err = checkIntermediate(inter, root); err != nil {
-		return nil, key, false, err
+		return nil, false, err
 	}
 	if p.ext, err = checkPCK(pck, inter, p.ca); err != nil {
-		return nil, key, false, err
+		return nil, false, err
 	}
-	return p, key, false, nil
+	return p, false, nil
 }
 
 // checkCommon checks what every certificate of the chain must satisfy:
@@ -362,10 +364,11 @@ func checkValidity(c *x509.Certificate, role string, t time.Time) error {
 // PCK's by the intermediate ([ErrChain]); every certificate valid at the
 // verification time ([ErrExpired]). Revocation is not checked.
 //
-// Parsed chains and verified signatures are cached by the SHA-256 of their
-// bytes; validity and trust are checked at every call. Safe for concurrent use.
+// Parsed chains are cached by their exact bytes and verified signatures by
+// the SHA-256 of the certificates' DER; validity and trust are checked at
+// every call. Safe for concurrent use.
 func VerifyPCKChain(text []byte, opts Options) (*QuoteChain, error) {
-	p, key, cached, err := parseChain(text)
+	p, cached, err := parseChain(text)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +383,7 @@ func VerifyPCKChain(text []byte, opts Options) (*QuoteChain, error) {
 		return nil, err
 	}
 	if !cached {
-		chainCache.put(key, p)
+		chainCache.put(string(text), p)
 	}
 	t := opts.now()
 	for i, role := range [...]string{"PCK", "intermediate", "root"} {
@@ -406,6 +409,15 @@ func newBoundedCache[K comparable, V any](max int) *boundedCache[K, V] {
 func (c *boundedCache[K, V]) get(k K) (V, bool) {
 	c.mu.RLock()
 	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+// getBytes is get for a cache keyed by strings, with the key as bytes: the
+// look-up neither copies nor hashes them but with the map's own hash.
+func getBytes[V any](c *boundedCache[string, V], b []byte) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(b)]
 	c.mu.RUnlock()
 	return v, ok
 }
