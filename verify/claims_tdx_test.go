@@ -4,74 +4,67 @@
 package verify
 
 import (
+	"crypto/x509"
 	"encoding/hex"
-	"fmt"
+	"maps"
+	"math/big"
 	"testing"
 
+	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/tdx"
 	gtdata "github.com/google/go-tdx-guest/testing/testdata"
 )
 
-// TestHexClaims: claims set through hexClaims are exactly hex.EncodeToString
-// of their bytes, whatever their length (chunks of 64 bytes and more) and
-// however many (past the planned 40, they are set at once).
-func TestHexClaims(t *testing.T) {
-	m := map[string]any{}
-	var hx hexClaims
-	hx.grow(16)
-	want := map[string]string{}
-	for i := range 50 {
-		b := make([]byte, i*7)
-		for j := range b {
-			b[j] = byte(i*31 + j)
-		}
-		k := fmt.Sprint("k", i)
-		hx.add(m, k, b)
-		want[k] = hex.EncodeToString(b)
+// TestTDXClaimsAreEvidenceTDX: the quote's claims in a verification are
+// evidence/tdx's, the ones ccverify inspect prints: one vocabulary.
+func TestTDXClaimsAreEvidenceTDX(t *testing.T) {
+	q, err := tdx.Parse(gtdata.RawQuoteV5)
+	if err != nil {
+		t.Fatal(err)
 	}
-	hx.flush()
-	if len(m) != len(want) {
-		t.Fatalf("%d claims, want %d", len(m), len(want))
-	}
-	for k, w := range want {
-		if m[k] != w {
-			t.Errorf("%s = %v, want %s", k, m[k], w)
-		}
+	c := map[string]any{}
+	tdxClaims(c, q)
+	want := tdx.Claims(q)
+	if !maps.EqualFunc(c, want, func(a, b any) bool { return sameClaim(a, b) }) {
+		t.Errorf("tdxClaims %v\nwant tdx.Claims %v", c, want)
 	}
 }
 
-// TestTDXClaimsHex: the hex claims of go-tdx-guest's v4 and v5 (TD 1.5)
-// quotes read as hex.EncodeToString of the fields they name.
-func TestTDXClaimsHex(t *testing.T) {
-	q4, _, err := tdx.ParsePrefix(gtdata.RawQuote)
-	if err != nil {
-		t.Fatal(err)
+func sameClaim(a, b any) bool {
+	ma, ok := a.(map[string]any)
+	if !ok {
+		return a == b
 	}
-	q5, err := tdx.Parse(gtdata.RawQuoteV5)
-	if err != nil {
-		t.Fatal(err)
+	mb, ok := b.(map[string]any)
+	return ok && maps.EqualFunc(ma, mb, sameClaim)
+}
+
+// TestPCKClaims: the PCK's hex claims are hex.EncodeToString of the
+// extension fields they name, platform_instance_id and the configuration
+// flags only for a Platform CA PCK.
+func TestPCKClaims(t *testing.T) {
+	var e intel.SGXExtensions
+	for i := range e.PPID {
+		e.PPID[i], e.TCB.CPUSVN[i], e.TCB.SGXComponents[i], e.PlatformInstanceID[i] = byte(i), byte(0x10+i), byte(0x20+i), byte(0x30+i)
 	}
-	for _, q := range []tdx.Quote{q4, q5} {
+	e.FMSPC, e.PCEID, e.TCB.PCESVN, e.SGXType = [6]byte{0x90, 0xc0, 0x6f, 0, 0, 0}, [2]byte{0, 1}, 13, intel.SGXTypeScalable
+	for _, platform := range []bool{false, true} {
+		e.HasPlatform = platform
+		e.Configuration = intel.Configuration{HasDynamicPlatform: platform, DynamicPlatform: true, HasSMTEnabled: platform}
 		c := map[string]any{}
-		tdxClaims(c, q)
-		b := q.Body()
-		body := c["quote"].(map[string]any)["body"].(map[string]any)
-		header := c["quote"].(map[string]any)["header"].(map[string]any)
-		for _, tc := range []struct {
-			got  any
-			want []byte
-		}{
-			{body["mr_td"], b.MRTD()}, {body["rtmr_3"], b.RTMR(3)}, {body["report_data"], b.ReportData()},
-			{body["xfam"], b[0x80:0x88]}, {header["user_data"], q.Header().UserData()}, {header["version"], q.Header()[0:2]},
-			{c["report_data"], b.ReportData()}, {c["init_data"], b.MRCONFIGID()}, {c["qe_mrsigner"], q.QEReport().MRSigner()},
-			{c["qe_attributes"], q.QEReport().Attributes()},
-		} {
-			if tc.got != hex.EncodeToString(tc.want) {
-				t.Errorf("v%d: %v, want %x", q.Version(), tc.got, tc.want)
-			}
+		pckClaims(c, &intel.QuoteChain{Extensions: e, CA: intel.CAProcessor, PCK: &x509.Certificate{SerialNumber: big.NewInt(0xabc)}})
+		want := map[string]any{
+			"fmspc": hex.EncodeToString(e.FMSPC[:]), "pce_id": hex.EncodeToString(e.PCEID[:]), "pce_svn": 13,
+			"cpu_svn": hex.EncodeToString(e.TCB.CPUSVN[:]), "sgx_tcb_components": hex.EncodeToString(e.TCB.SGXComponents[:]),
+			"ppid": hex.EncodeToString(e.PPID[:]), "sgx_type": "Scalable", "pck_ca": intel.CAProcessor.String(), "pck_serial": "abc",
 		}
-		if q.BodyType() == tdx.BodyTD15 && body["mr_servicetd"] != hex.EncodeToString(b.MRSERVICETD()) {
-			t.Errorf("mr_servicetd %v", body["mr_servicetd"])
+		if platform {
+			want["platform_instance_id"] = hex.EncodeToString(e.PlatformInstanceID[:])
+			want["is_dynamic_platform"] = true
+			want["is_smt_enabled"] = false
+		}
+		if !maps.Equal(c, want) {
+			t.Errorf("platform %v: %v\nwant %v", platform, c, want)
 		}
 	}
 }
