@@ -21,11 +21,13 @@ import (
 func reportData(t *testing.T, quote string) string {
 	t.Helper()
 	_, out, _ := runCLI("inspect", "--json", quote)
-	var m struct{ Body map[string]any }
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatal(err)
+	var m struct {
+		ReportData string `json:"report_data"`
 	}
-	return m.Body["report_data"].(string)
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.ReportData == "" {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return m.ReportData
 }
 
 // TestNonce: with the right nonce the quote verifies and the EAR echoes it;

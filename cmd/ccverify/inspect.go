@@ -23,10 +23,26 @@ import (
 	"github.com/ccverify/ccverify/verify"
 )
 
-// field is one line of inspect's output: a dotted name and its value.
+// field is one of inspect's extras: a dotted name under "inspect" and its
+// value.
 type field struct {
 	name  string
 	value any
+}
+
+// inspected is what inspect says of a quote or report: its claims, named and
+// encoded as verify names them (evidence/tdx.Claims, evidence/snp.Claims, so
+// that inspect --json and verify --output json agree on every field they
+// share), and the extras only inspect prints, in their order, which go under
+// the one key "inspect" that no claim has (CLAIMS.md, "ccverify inspect").
+type inspected struct {
+	claims map[string]any
+	extras []field
+}
+
+// extra appends one of inspect's extras.
+func (in *inspected) extra(name string, value any) {
+	in.extras = append(in.extras, field{name, value})
 }
 
 func inspectCmd(args []string, stdout, stderr io.Writer) int {
@@ -60,7 +76,7 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 			return exitAffirming
 		}
 	}
-	var fields []field
+	in := &inspected{}
 	format, err := verify.Detect(raw)
 	if err != nil {
 		// A container: list its pieces (parsed, nothing verified), then
@@ -74,9 +90,11 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		ev := evs[0]
-		fields = append(fields, field{"container.form", string(ev.Form)}, field{"container.origin", ev.Origin}, field{"container.tee", string(ev.TEE)})
+		in.extra("container.origin", ev.Origin)
+		in.extra("container.form", string(ev.Form))
+		in.extra("container.tee", string(ev.TEE))
 		for i, p := range ev.Pieces {
-			fields = append(fields, field{fmt.Sprintf("container.pieces.%02d", i), fmt.Sprintf("%s %q (%d bytes) from %s", p.Kind, p.Name, len(p.Data), p.Origin)})
+			in.extra(fmt.Sprintf("container.pieces.%02d", i), fmt.Sprintf("%s %q (%d bytes) from %s", p.Kind, p.Name, len(p.Data), p.Origin))
 		}
 		raw = nil
 		for _, k := range []container.Kind{container.KindTDXQuote, container.KindSNPReport} {
@@ -88,6 +106,7 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 			if hcl := ev.Data(container.KindHCLReport); hcl != nil {
 				if h, err := evazure.ParseHCLReport(hcl); err == nil {
 					raw = h.HardwareReport()
+					in.extra("container.claims_from", "the HCL report's hardware report (verify's report_data and init_data are the vTPM's)")
 				}
 			}
 		}
@@ -96,12 +115,12 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	var more []field
+	in.extras = append([]field{{"format", string(format)}}, in.extras...)
 	switch format {
 	case verify.FormatTDX:
-		more, err = inspectTDX(raw)
+		err = inspectTDX(in, raw)
 	case verify.FormatSNP:
-		more, err = inspectSNP(raw)
+		err = inspectSNP(in, raw)
 	default:
 		err = fmt.Errorf("inspecting %s evidence is not supported yet", format)
 	}
@@ -109,9 +128,8 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ccverify inspect: %s: %v\n", path, err)
 		return exitContraindicated
 	}
-	fields = append([]field{{"format", string(format)}}, append(fields, more...)...)
 	if *asJSON {
-		b, err := json.MarshalIndent(nest(fields), "", "  ")
+		b, err := json.MarshalIndent(in.object(), "", "  ")
 		if err != nil {
 			fmt.Fprintf(stderr, "ccverify inspect: %v\n", err)
 			return exitUsage
@@ -119,14 +137,44 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, string(b))
 		return exitAffirming
 	}
+	// One line a field, dotted names: the claims in their names' order,
+	// then the extras in theirs.
+	var lines []field
+	flatten("", in.claims, &lines)
+	sort.Slice(lines, func(i, j int) bool { return lines[i].name < lines[j].name })
+	for _, f := range in.extras {
+		lines = append(lines, field{"inspect." + f.name, f.value})
+	}
 	width := 0
-	for _, f := range fields {
+	for _, f := range lines {
 		width = max(width, len(f.name))
 	}
-	for _, f := range fields {
+	for _, f := range lines {
 		fmt.Fprintf(stdout, "%-*s  %v\n", width, f.name, f.value)
 	}
 	return exitAffirming
+}
+
+// object is inspect --json's object: the claims, and the extras nested
+// under "inspect".
+func (in *inspected) object() map[string]any {
+	out := make(map[string]any, len(in.claims)+1)
+	for k, v := range in.claims {
+		out[k] = v
+	}
+	out["inspect"] = nest(in.extras)
+	return out
+}
+
+// flatten lists a claims object's values by dotted name.
+func flatten(prefix string, m map[string]any, out *[]field) {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			flatten(prefix+k+".", sub, out)
+			continue
+		}
+		*out = append(*out, field{prefix + k, v})
+	}
 }
 
 // nest turns dotted names into nested JSON objects.
@@ -148,111 +196,63 @@ func nest(fields []field) map[string]any {
 	return root
 }
 
-// inspectTDX lists every field of a TDX quote, and what its PCK certificate
-// says (parsed, not verified: verify does that).
-func inspectTDX(raw []byte) ([]field, error) {
+// inspectTDX adds a TDX quote's claims (evidence/tdx.Claims), and as extras
+// the fields no claim has and what its PCK certificate says (parsed, not
+// verified: verify does that).
+func inspectTDX(in *inspected, raw []byte) error {
 	q, rest, err := tdx.ParsePrefix(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	in.claims = tdx.Claims(q)
 	x := hex.EncodeToString
-	h, b, qe := q.Header(), q.Body(), q.QEReport()
-	fs := []field{
-		{"header.version", int(h.Version())},
-		{"header.attestation_key_type", int(h.AttestationKeyType())},
-		{"header.tee_type", fmt.Sprintf("%#x", h.TEEType())},
-		{"header.reserved", x(h.Reserved())},
-		{"header.qe_vendor_id", x(h.QEVendorID())},
-		{"header.user_data", x(h.UserData())},
-	}
-	if d := q.BodyDescriptor(); d != nil {
-		fs = append(fs, field{"body_descriptor.type", int(q.BodyType())}, field{"body_descriptor.size", len(b)})
-	}
-	fs = append(fs,
-		field{"body.kind", q.BodyType().String()},
-		field{"body.tee_tcb_svn", x(b.TEETCBSVN())},
-		field{"body.mr_seam", x(b.MRSEAM())},
-		field{"body.mrsigner_seam", x(b.MRSIGNERSEAM())},
-		field{"body.seam_attributes", fmt.Sprintf("%#016x", b.SEAMAttributes())},
-		field{"body.td_attributes", fmt.Sprintf("%#016x", uint64(b.TDAttributes()))},
-		field{"body.td_attributes_flags", b.TDAttributes().String()},
-		field{"body.xfam", fmt.Sprintf("%#016x", uint64(b.XFAM()))},
-		field{"body.xfam_features", b.XFAM().String()},
-		field{"body.mr_td", x(b.MRTD())},
-		field{"body.mr_config_id", x(b.MRCONFIGID())},
-		field{"body.mr_owner", x(b.MROWNER())},
-		field{"body.mr_owner_config", x(b.MROWNERCONFIG())},
-		field{"body.rtmr_0", x(b.RTMR(0))},
-		field{"body.rtmr_1", x(b.RTMR(1))},
-		field{"body.rtmr_2", x(b.RTMR(2))},
-		field{"body.rtmr_3", x(b.RTMR(3))},
-		field{"body.report_data", x(b.ReportData())},
-	)
-	if q.BodyType() == tdx.BodyTD15 {
-		fs = append(fs, field{"body.tee_tcb_svn2", x(b.TEETCBSVN2())}, field{"body.mr_servicetd", x(b.MRSERVICETD())})
-	}
-	fs = append(fs,
-		field{"signature.quote_signature", x(q.Signature())},
-		field{"signature.attestation_key", x(q.AttestationKey())},
-		field{"signature.certification_data_type", tdx.CertificationDataQEReport},
-		field{"qe_report.cpu_svn", x(qe.CPUSVN())},
-		field{"qe_report.misc_select", fmt.Sprintf("%#08x", qe.MiscSelect())},
-		field{"qe_report.attributes", x(qe.Attributes())},
-		field{"qe_report.mr_enclave", x(qe.MREnclave())},
-		field{"qe_report.mr_signer", x(qe.MRSigner())},
-		field{"qe_report.isv_prod_id", int(qe.ISVProdID())},
-		field{"qe_report.isv_svn", int(qe.ISVSVN())},
-		field{"qe_report.report_data", x(qe.ReportData())},
-		field{"qe_report_signature", x(q.QEReportSignature())},
-		field{"qe_auth_data", x(q.QEAuthData())},
-		field{"pck_chain.certification_data_type", tdx.CertificationDataPCKChain},
-		field{"pck_chain.bytes", len(q.PCKChain())},
-		field{"quote.bytes", len(q.Raw())},
-	)
+	b, qe := q.Body(), q.QEReport()
+	in.extra("quote_bytes", len(q.Raw()))
 	if isZero(rest) {
-		fs = append(fs, field{"quote.padding_bytes", len(rest)})
+		in.extra("padding_bytes", len(rest))
 	} else {
-		fs = append(fs, field{"quote.trailing_bytes", len(rest)})
+		in.claims["trailing_bytes"] = len(rest) // as verify counts them
 	}
+	in.extra("body_type", q.BodyType().String())
+	in.extra("td_attributes", b.TDAttributes().String())
+	in.extra("signature.quote_signature", x(q.Signature()))
+	in.extra("signature.attestation_key", x(q.AttestationKey()))
+	in.extra("signature.certification_data_type", tdx.CertificationDataQEReport)
+	in.extra("qe_report.cpu_svn", x(qe.CPUSVN()))
+	in.extra("qe_report.report_data", x(qe.ReportData()))
+	in.extra("qe_report_signature", x(q.QEReportSignature()))
+	in.extra("qe_auth_data", x(q.QEAuthData()))
+	in.extra("pck_chain.certification_data_type", tdx.CertificationDataPCKChain)
+	in.extra("pck_chain.bytes", len(q.PCKChain()))
 	pck, inter, _, err := intel.ParsePCKChain(q.PCKChain())
 	if err != nil {
-		return append(fs, field{"pck_chain.error", err.Error()}), nil
+		in.extra("pck_chain.error", err.Error())
+		return nil
 	}
-	fs = append(fs,
-		field{"pck_chain.pck.subject", pck.Subject.String()},
-		field{"pck_chain.pck.serial", pck.SerialNumber.Text(16)},
-		field{"pck_chain.pck.not_before", pck.NotBefore.UTC().Format(time.RFC3339)},
-		field{"pck_chain.pck.not_after", pck.NotAfter.UTC().Format(time.RFC3339)},
-		field{"pck_chain.intermediate.subject", inter.Subject.String()},
-		field{"pck_chain.intermediate.not_after", inter.NotAfter.UTC().Format(time.RFC3339)},
-	)
+	in.extra("pck_chain.pck.subject", pck.Subject.String())
+	in.extra("pck_chain.pck.serial", pck.SerialNumber.Text(16))
+	in.extra("pck_chain.pck.not_before", pck.NotBefore.UTC().Format(time.RFC3339))
+	in.extra("pck_chain.pck.not_after", pck.NotAfter.UTC().Format(time.RFC3339))
+	in.extra("pck_chain.intermediate.subject", inter.Subject.String())
+	in.extra("pck_chain.intermediate.not_after", inter.NotAfter.UTC().Format(time.RFC3339))
 	ext, err := sgxExtensions(pck)
 	if err != nil {
-		return append(fs, field{"pck_chain.pck.extensions_error", err.Error()}), nil
+		in.extra("pck_chain.pck.extensions_error", err.Error())
+		return nil
 	}
-	fs = append(fs,
-		field{"sgx.fmspc", x(ext.FMSPC[:])},
-		field{"sgx.pce_id", x(ext.PCEID[:])},
-		field{"sgx.ppid", x(ext.PPID[:])},
-		field{"sgx.cpu_svn", x(ext.TCB.CPUSVN[:])},
-		field{"sgx.pce_svn", int(ext.TCB.PCESVN)},
-		field{"sgx.tcb_components", x(ext.TCB.SGXComponents[:])},
-		field{"sgx.sgx_type", ext.SGXType.String()},
-	)
-	if ext.HasPlatform {
-		fs = append(fs, field{"sgx.platform_instance_id", x(ext.PlatformInstanceID[:])})
-		c := ext.Configuration
-		if c.HasDynamicPlatform {
-			fs = append(fs, field{"sgx.dynamic_platform", c.DynamicPlatform})
-		}
-		if c.HasCachedKeys {
-			fs = append(fs, field{"sgx.cached_keys", c.CachedKeys})
-		}
-		if c.HasSMTEnabled {
-			fs = append(fs, field{"sgx.smt_enabled", c.SMTEnabled})
-		}
+	// The claims verify makes of the PCK once its chain verifies, by the
+	// same names.
+	sgx := map[string]any{}
+	verify.AddPCKClaims(sgx, &ext)
+	names := make([]string, 0, len(sgx))
+	for k := range sgx {
+		names = append(names, k)
 	}
-	return fs, nil
+	sort.Strings(names)
+	for _, k := range names {
+		in.extra("sgx."+k, sgx[k])
+	}
+	return nil
 }
 
 func isZero(b []byte) bool {
@@ -274,34 +274,32 @@ func sgxExtensions(pck *x509.Certificate) (intel.SGXExtensions, error) {
 	return intel.SGXExtensions{}, fmt.Errorf("%w: no SGX extensions", intel.ErrCertificate)
 }
 
-// inspectSNP lists every field of an SEV-SNP report, by its claim names, and
-// the entries of a certificate table that follows it.
-func inspectSNP(raw []byte) ([]field, error) {
+// inspectSNP adds an SEV-SNP report's claims (evidence/snp.Claims), and as
+// extras its signature and the entries of a certificate table that follows
+// it.
+func inspectSNP(in *inspected, raw []byte) error {
 	r, rest, err := snp.ParsePrefix(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	claims := snp.Claims(r, snp.Unknown)
-	names := make([]string, 0, len(claims))
-	for k := range claims {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	fs := []field{{"report.bytes", snp.ReportSize}}
-	for _, k := range names {
-		fs = append(fs, field{"report." + k, claims[k]})
-	}
-	fs = append(fs, field{"report.signature_r", hex.EncodeToString(r.SignatureR())}, field{"report.signature_s", hex.EncodeToString(r.SignatureS())})
+	in.claims = snp.Claims(r, snp.Unknown)
+	in.extra("report_bytes", snp.ReportSize)
+	in.extra("signature.r", hex.EncodeToString(r.SignatureR()))
+	in.extra("signature.s", hex.EncodeToString(r.SignatureS()))
 	if isZero(rest) {
-		return fs, nil
+		if len(rest) > 0 {
+			in.extra("padding_bytes", len(rest))
+		}
+		return nil
 	}
 	t, err := snp.ParseCertTable(rest)
 	if err != nil {
-		return append(fs, field{"trailing_bytes", len(rest)}), nil
+		in.claims["trailing_bytes"] = len(rest) // as verify counts them
+		return nil
 	}
 	for i := 0; i < t.Len(); i++ {
 		e := t.Entry(i)
-		fs = append(fs, field{fmt.Sprintf("cert_table.%d", i), fmt.Sprintf("%v %d bytes", e.GUID, len(e.Data))})
+		in.extra(fmt.Sprintf("cert_table.%02d", i), fmt.Sprintf("%v %d bytes", e.GUID, len(e.Data)))
 	}
-	return fs, nil
+	return nil
 }

@@ -52,7 +52,7 @@ func TestInspect(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"format", "tdx", "body.mr_servicetd", "qe_report.isv_svn", "sgx.fmspc", "90c06f000000", "TD Report 1.5", "pck_chain.pck.serial"} {
+	for _, want := range []string{"format", "tdx", "quote.body.mr_servicetd", "qe_isvsvn", "sgx.fmspc", "90c06f000000", "TD Report 1.5", "pck_chain.pck.serial"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect output lacks %q", want)
 		}
@@ -62,7 +62,7 @@ func TestInspect(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &m) != nil {
 		t.Fatalf("inspect --json: exit %d, %q", code, out)
 	}
-	if m["sgx"].(map[string]any)["fmspc"] != "90c06f000000" || m["body"].(map[string]any)["mr_td"] == nil {
+	if sgx, _ := m["inspect"].(map[string]any)["sgx"].(map[string]any); sgx["fmspc"] != "90c06f000000" || m["quote"].(map[string]any)["body"].(map[string]any)["mr_td"] == nil {
 		t.Errorf("inspect --json: %v", m)
 	}
 }
@@ -218,7 +218,7 @@ func TestSNP(t *testing.T) {
 	rep := write(t, dir, "report.bin", gsgdata.AttestationBytes[:snp.ReportSize])
 	write(t, filepath.Join(dir), "vcek.der", gsgdata.VcekBytes)
 	code, out, errs := runCLI("inspect", rep)
-	if code != 0 || !strings.Contains(out, "report.policy_debug_allowed") || !strings.Contains(out, "report.measurement") {
+	if code != 0 || !strings.Contains(out, "policy_debug_allowed") || !strings.Contains(out, "measurement") {
 		t.Fatalf("inspect: exit %d\n%s%s", code, out, errs)
 	}
 	// go-sev-guest's guest allows debugging: contraindicated unless allowed.
