@@ -25,14 +25,16 @@ import (
 )
 
 // auditSource yields the items of an audit in order; it stops when yield
-// returns false.
-type auditSource func(yield func(item) bool) error
+// returns false. probe says that whether the item is a configfs-tsm report
+// directory is yet to be found out (by the worker that verifies it: the
+// stats it takes are not the reading goroutine's work).
+type auditSource func(yield func(it item, probe bool) bool) error
 
 // sliceSource yields items expanded from the command line.
 func sliceSource(items []item) auditSource {
-	return func(yield func(item) bool) error {
+	return func(yield func(item, bool) bool) error {
 		for _, it := range items {
-			if !yield(it) {
+			if !yield(it, false) {
 				return nil
 			}
 		}
@@ -44,7 +46,7 @@ func sliceSource(items []item) auditSource {
 // starting with # skipped), reading them only as the audit needs them: a
 // list of a million paths costs no more memory than one of a thousand.
 func listSource(r io.Reader) auditSource {
-	return func(yield func(item) bool) error {
+	return func(yield func(item, bool) bool) error {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64<<10), 64<<10)
 		for sc.Scan() {
@@ -52,7 +54,7 @@ func listSource(r io.Reader) auditSource {
 			if p == "" || strings.HasPrefix(p, "#") {
 				continue
 			}
-			if !yield(item{path: p, tsmDir: verify.IsTSMReportDir(p)}) {
+			if !yield(item{path: p}, true) {
 				return nil
 			}
 		}
@@ -62,8 +64,9 @@ func listSource(r io.Reader) auditSource {
 
 // job is an item with its place in the audit.
 type job struct {
-	n  int
-	it item
+	n     int
+	it    item
+	probe bool // it.tsmDir is for the worker to set
 }
 
 // audit verifies the items of src with jobs workers and reports each
@@ -82,6 +85,9 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 			defer wg.Done()
 			var enc lineEncoder
 			for j := range in {
+				if j.probe {
+					j.it.tsmDir = verify.IsTSMReportDir(j.it.path)
+				}
 				enc.verifyItem(v, &j.it, output, key, maxSize)
 				progress.done()
 				out <- j
@@ -91,9 +97,9 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 	var srcErr error
 	go func() {
 		n := 0
-		srcErr = src(func(it item) bool {
+		srcErr = src(func(it item, probe bool) bool {
 			slots <- struct{}{}
-			in <- job{n, it}
+			in <- job{n, it, probe}
 			n++
 			return true
 		})

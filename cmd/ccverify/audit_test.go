@@ -355,3 +355,22 @@ func BenchmarkLine(b *testing.B) {
 		}
 	})
 }
+
+// TestFromListTSMDir: a configfs-tsm report directory named in a list is
+// verified as one piece of evidence (the worker finds out what it is).
+func TestFromListTSMDir(t *testing.T) {
+	dir := t.TempDir()
+	tsm := filepath.Join(dir, "report0")
+	if err := os.Mkdir(tsm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, tsm, "outblob", gtdata.RawQuoteV5)
+	write(t, tsm, "provider", []byte("tdx_guest\n"))
+	write(t, tsm, "generation", []byte("1\n"))
+	q := write(t, dir, "quote.bin", gtdata.RawQuote)
+	lp := write(t, dir, "list.txt", []byte(tsm+"\n"+q+"\n"))
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--jobs", "2", "--from-list", lp)
+	if code != exitWarning || !strings.Contains(out, "report0 > configfs-tsm dir") || !strings.Contains(out, "2 file(s): 0 affirming, 2 warning") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
