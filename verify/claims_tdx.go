@@ -72,16 +72,44 @@ func AddPCKClaims(c map[string]any, e *intel.SGXExtensions) {
 // tcb_date, advisory_ids, collateral_expiration_status, tcb_eval_num) and ours
 // for the parts Trustee does not name.
 func tcbClaims(c map[string]any, res *intel.Result) {
-	c["tcb_status"] = res.Status.String()
+	status := res.Status.String()
+	c["tcb_status"] = status
+	var date string
 	if !res.TCBDate.IsZero() {
-		c["tcb_date"] = res.TCBDate.UTC().Format(time.RFC3339)
+		date = res.TCBDate.UTC().Format(time.RFC3339)
+		c["tcb_date"] = date
 	}
 	ids := res.AdvisoryIDs
 	if ids == nil {
 		ids = []string{}
 	}
 	c["advisory_ids"] = ids
+	// The TCB level running now (Trustee's *_current, DCAP 1.27): a TD 1.5
+	// module after TD-preserving updates (TEE_TCB_SVN2), else the launch one.
+	if cur := res.Current; cur != nil {
+		c["tcb_status_current"] = cur.Status.String()
+		if !cur.TCBDate.IsZero() {
+			c["tcb_date_current"] = cur.TCBDate.UTC().Format(time.RFC3339)
+		}
+		cids := cur.AdvisoryIDs
+		if cids == nil {
+			cids = []string{}
+		}
+		c["advisory_ids_current"] = cids
+	} else {
+		c["tcb_status_current"] = status
+		if date != "" {
+			c["tcb_date_current"] = date
+		}
+		c["advisory_ids_current"] = ids
+	}
 	c["tcb_eval_num"] = res.TCBEvaluationDataNumber
+	if res.PCKCRL != nil && res.PCKCRL.Number != nil && res.PCKCRL.Number.IsInt64() {
+		c["pck_crl_num"] = res.PCKCRL.Number.Int64()
+	}
+	if res.RootCRL != nil && res.RootCRL.Number != nil && res.RootCRL.Number.IsInt64() {
+		c["root_ca_crl_num"] = res.RootCRL.Number.Int64()
+	}
 	if res.CollateralExpired {
 		c["collateral_expiration_status"] = "1"
 	} else {
@@ -92,6 +120,9 @@ func tcbClaims(c map[string]any, res *intel.Result) {
 	c["qe_tcb_status"] = res.QEStatus.String()
 	if !res.EarliestIssueDate.IsZero() {
 		c["collateral_earliest_issue_date"] = res.EarliestIssueDate.UTC().Format(time.RFC3339)
+	}
+	if !res.LatestIssueDate.IsZero() {
+		c["collateral_latest_issue_date"] = res.LatestIssueDate.UTC().Format(time.RFC3339)
 	}
 	if !res.EarliestExpiration.IsZero() {
 		c["collateral_earliest_expiration"] = res.EarliestExpiration.UTC().Format(time.RFC3339)

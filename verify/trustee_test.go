@@ -281,7 +281,8 @@ func TestTrusteeTDXCases(t *testing.T) {
 				"advisory_ids": "advisory_ids", "collateral_expiration_status": "collateral_expiration_status",
 				"tcb_eval_num": "tcb_eval_num", "collateral_earliest_issue_date": "earliest_issue_date",
 				"collateral_earliest_expiration": "earliest_expiration_date", "ppid": "platform_provider_id",
-				"sgx_type": "sgx_type", "is_smt_enabled": "is_smt_enabled"} {
+				"sgx_type": "sgx_type", "is_smt_enabled": "is_smt_enabled", "collateral_latest_issue_date": "latest_issue_date",
+				"pck_crl_num": "pck_crl_num", "root_ca_crl_num": "root_ca_crl_num", "tcb_status_current": "tcb_status_current"} {
 				if v, ok := r.Claims[ours]; ok && tee[theirs] == nil {
 					t.Errorf("%s (%v) missing from the Trustee profile as %s", ours, v, theirs)
 				}
