@@ -85,8 +85,9 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 			defer wg.Done()
 			var enc lineEncoder
 			for j := range in {
-				if j.probe {
-					j.it.tsmDir = verify.IsTSMReportDir(j.it.path)
+				if j.probe { // only a directory can be one: one stat for a file, not IsTSMReportDir's two
+					fi, err := os.Stat(j.it.path)
+					j.it.tsmDir = err == nil && fi.IsDir() && verify.IsTSMReportDir(j.it.path)
 				}
 				enc.verifyItem(v, &j.it, output, key, maxSize)
 				progress.done()
