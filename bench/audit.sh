@@ -4,9 +4,11 @@
 #   bench/audit.sh [N]   (default 10000; also runs N/10 for the memory ratio)
 #   ROUNDS=5 bench/audit.sh
 # Each round runs, in turn, the CLI with --jobs 1 and 2 (--output json, the
-# lines to /dev/null) and the library (bench/audit lib) with 1 and 2
-# goroutines, so that a change of load on a shared machine hits them alike;
-# the summary gives the medians over the rounds and their ratios.
+# lines to /dev/null), the library (bench/audit lib) with 1 and 2
+# goroutines, and N floor verifications (bench/audit floor: crypto/ecdsa
+# P-256 alone, what the machine gives a second core at best) with 1 and 2,
+# so that a change of load on a shared machine hits them alike; the summary
+# gives the medians over the rounds and their ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"
@@ -22,15 +24,15 @@ cli() { # jobs list: "seconds peak-KB"
 	/usr/bin/time -f "%e %M" "$work/ccverify" verify --offline --hardware-only --at 2026-01-15T00:00:00Z \
 		--intel-root "$work/root.pem" --collateral "$work/collateral" --output json --jobs "$1" --from-list "$2" 2>&1 >/dev/null | tail -1
 }
-lib() { # jobs: seconds
-	"$work/audit" lib "$work" "$n" "$1" | sed -E 's/.*jobs: ([0-9.]+)(m?s),.*/\1 \2/' | awk '{ print ($2 == "ms") ? $1 / 1000 : $1 }'
+lib() { # mode jobs: seconds
+	"$work/audit" "$1" "$work" "$n" "$2" | sed -E 's/.*jobs: ([0-9.]+)(m?s),.*/\1 \2/' | awk '{ print ($2 == "ms") ? $1 / 1000 : $1 }'
 }
 : > "$work/results"
 for r in $(seq "$rounds"); do
 	c1=$(cli 1 "$work/all.txt"); c2=$(cli 2 "$work/all.txt"); s2=$(cli 2 "$work/small.txt")
-	l1=$(lib 1); l2=$(lib 2)
-	echo "round $r: CLI $n quotes --jobs 1: ${c1% *} s, ${c1#* } KB; --jobs 2: ${c2% *} s, ${c2#* } KB; $((n / 10)) quotes --jobs 2: ${s2#* } KB; library 1 job: $l1 s, 2 jobs: $l2 s"
-	echo "${c1% *} ${c2% *} ${c2#* } ${s2#* } $l1 $l2" >> "$work/results"
+	l1=$(lib lib 1); l2=$(lib lib 2); f1=$(lib floor 1); f2=$(lib floor 2)
+	echo "round $r: CLI $n quotes --jobs 1: ${c1% *} s, ${c1#* } KB; --jobs 2: ${c2% *} s, ${c2#* } KB; $((n / 10)) quotes --jobs 2: ${s2#* } KB; library 1 job: $l1 s, 2 jobs: $l2 s; floor 1 job: $f1 s, 2 jobs: $f2 s"
+	echo "${c1% *} ${c2% *} ${c2#* } ${s2#* } $l1 $l2 $f1 $f2" >> "$work/results"
 done
 awk -v n="$n" '
 function median(col,   i, j, m, t, a) {
@@ -44,7 +46,7 @@ function median(col,   i, j, m, t, a) {
 }
 { for (c = 1; c <= NF; c++) v[NR, c] = $c }
 END {
-	c1 = median(1); c2 = median(2); k2 = median(3); s2 = median(4); l1 = median(5); l2 = median(6)
-	printf "medians of %d rounds: CLI --jobs 1 %.2f s (%.0f µs a quote), --jobs 2 %.2f s: %.2fx; library %.0f µs a quote (2 goroutines %.2fx); CLI / library %.2fx; peak RSS %d / %d quotes %.2fx\n", \
-		NR, c1, c1 / n * 1e6, c2, c1 / c2, l1 / n * 1e6, l1 / l2, c1 / l1, n, n / 10, k2 / s2
+	c1 = median(1); c2 = median(2); k2 = median(3); s2 = median(4); l1 = median(5); l2 = median(6); f1 = median(7); f2 = median(8)
+	printf "medians of %d rounds: CLI --jobs 1 %.2f s (%.0f µs a quote), --jobs 2 %.2f s: %.2fx; library %.0f µs a quote (2 goroutines %.2fx); floor %.0f µs (2 goroutines %.2fx); CLI / library %.2fx; peak RSS %d / %d quotes %.2fx\n", \
+		NR, c1, c1 / n * 1e6, c2, c1 / c2, l1 / n * 1e6, l1 / l2, f1 / n * 1e6, f1 / f2, c1 / l1, n, n / 10, k2 / s2
 }' "$work/results"

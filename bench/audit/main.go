@@ -7,6 +7,10 @@
 //	                                     their collateral to DIR/collateral, the root to DIR/root.pem
 //	go run ./bench/audit lib DIR N JOBS  verify the first N in-process with JOBS goroutines
 //	                                     (the library's cost per quote, to compare the CLI's with)
+//	go run ./bench/audit floor DIR N JOBS  N crypto/ecdsa P-256 verifications of the first
+//	                                     quote's signature (internal/floor), shared among JOBS
+//	                                     goroutines: what this machine gives a second core
+//	                                     when the work is the floor alone
 //
 // bench/audit.sh runs both and the CLI over the same files.
 package main
@@ -20,13 +24,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ccverify/ccverify/internal/floor"
 	"github.com/ccverify/ccverify/testvectors"
 	"github.com/ccverify/ccverify/verify"
 )
 
 func main() {
 	if len(os.Args) < 4 {
-		fmt.Fprintln(os.Stderr, "usage: audit gen DIR N | audit lib DIR N JOBS")
+		fmt.Fprintln(os.Stderr, "usage: audit gen DIR N | audit lib DIR N JOBS | audit floor DIR N JOBS")
 		os.Exit(2)
 	}
 	dir := os.Args[2]
@@ -38,12 +43,16 @@ func main() {
 	switch os.Args[1] {
 	case "gen":
 		err = gen(dir, n)
-	case "lib":
+	case "lib", "floor":
 		jobs := 1
 		if len(os.Args) > 4 {
 			jobs, _ = strconv.Atoi(os.Args[4])
 		}
-		err = lib(dir, n, jobs)
+		if os.Args[1] == "lib" {
+			err = lib(dir, n, jobs)
+		} else {
+			err = floorRun(dir, n, jobs)
+		}
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -127,5 +136,34 @@ func lib(dir string, n, jobs int) error {
 	d := time.Since(start)
 	failed.Range(func(k, _ any) bool { fmt.Fprintln(os.Stderr, "failed:", k); return true })
 	fmt.Printf("library: %d quotes, %d jobs: %v, %v per quote\n", n, jobs, d.Round(time.Millisecond), (d / time.Duration(n)).Round(time.Microsecond))
+	return nil
+}
+
+// floorRun times n floor verifications (internal/floor.P256Op of the first
+// quote) shared among jobs goroutines, each its own share: no channel, no
+// shared state but the key.
+func floorRun(dir string, n, jobs int) error {
+	q, err := os.ReadFile(filepath.Join(dir, "quotes", "q0000000"))
+	if err != nil {
+		return err
+	}
+	op, err := floor.P256Op(q)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for g := range jobs {
+		wg.Go(func() {
+			for i := g; i < n; i += jobs {
+				if !op() {
+					panic("the floor does not verify")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	d := time.Since(start)
+	fmt.Printf("floor: %d verifications, %d jobs: %v, %v each\n", n, jobs, d.Round(time.Millisecond), (d / time.Duration(n)).Round(time.Microsecond))
 	return nil
 }

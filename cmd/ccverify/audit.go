@@ -75,7 +75,7 @@ type job struct {
 // kept of an item once it is reported: memory does not grow with the audit.
 func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progress *progress, output string, key *earKey, maxSize int) (int, error) {
 	window := 8 * jobs
-	in := make(chan job)
+	in := make(chan job, window) // buffered: the reader runs ahead, a worker never waits for it
 	out := make(chan job, window)
 	slots := make(chan struct{}, window)
 	var wg sync.WaitGroup
