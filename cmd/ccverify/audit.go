@@ -266,7 +266,7 @@ func openList(path string) (io.ReadCloser, error) {
 // of the last one of that name.
 type lineEncoder struct {
 	buf    []byte
-	vals   [][]any            // per map depth: the values in key order
+	vals   [][]any             // per map depth: the values in key order
 	orders map[string][]string // sorted keys, by the claim holding the map ("" the claims)
 }
 
