@@ -17,6 +17,7 @@ import (
 	"github.com/ccverify/ccverify/refvalues"
 	"github.com/ccverify/ccverify/verify"
 	opa "github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/veraison/ear"
 )
 
@@ -279,5 +280,126 @@ any_not_affirming if {
 				t.Errorf("%s (%s): allow %v, want %v", tc.name, r.Status, got, tc.allow)
 			}
 		}
+	}
+}
+
+// hardwareOnly is what policies/hardware_only.rego decides.
+func hardwareOnly(tee string, in map[string]any) ear.TrustVector {
+	c := in[tee].(map[string]any)
+	v := ear.TrustVector{Hardware: 97, Configuration: 36}
+	notDebug := false
+	switch tee {
+	case "tdx":
+		if c["quote"].(map[string]any)["header"].(map[string]any)["tee_type"] == "81000000" &&
+			c["tcb_status"] == "UpToDate" && c["collateral_expiration_status"] == "0" {
+			v.Hardware = 2
+		}
+		notDebug = c["td_attributes"].(map[string]any)["debug"] == false
+	case "snp":
+		if c["reported_tcb_bootloader"].(float64) >= 3 && c["reported_tcb_tee"].(float64) >= 0 &&
+			c["reported_tcb_snp"].(float64) >= 8 && c["reported_tcb_microcode"].(float64) >= 115 {
+			v.Hardware = 2
+		}
+		notDebug = c["policy_debug_allowed"] == false && c["policy_migrate_ma"] == false
+	}
+	if notDebug {
+		v.Configuration, v.RuntimeOpaque = 3, 2
+	}
+	return v
+}
+
+// TestExamplePoliciesOnSharedVectors runs Trustee's example appraisal
+// policies (where the mirror has them) and ccverify's hardware_only.rego
+// on every shared case that verifies, and Trustee's KBS sample resource
+// policy default.rego on the EAR: Trustee's examples judge only its sample
+// TEE, so on TDX and SNP they give their defaults, as in Trustee.
+func TestExamplePoliciesOnSharedVectors(t *testing.T) {
+	examples := map[string]*rego.Policy{}
+	for id, name := range map[string]string{
+		"ear_no_rv_policy": "attestation-service/tests/coco-as/policy/opa/ear_no_rv_policy_cpu.rego",
+		"ear_sample":       "attestation-service/tests/policy/ear_sample.rego",
+	} {
+		if src := trusteeSource(t, name); src != nil {
+			p, err := rego.Compile(id, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			examples[id] = p
+		}
+	}
+	if len(examples) == 0 {
+		t.Log("no Trustee mirror: only ccverify's example policy runs")
+	}
+	hw, err := rego.Load("policies/hardware_only.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbsSrc := trusteeSource(t, "kbs/sample_policies/default.rego")
+	if kbsSrc == nil {
+		kbsSrc = []byte("package policy\ndefault allow = false\nplugin = data.plugin\nallow if {\n\tplugin == \"resource\"\n\tnot input[\"submods\"][\"cpu0\"][\"ear.veraison.annotated-evidence\"][\"sample\"]\n}\n")
+	}
+	// The KBS evaluates resource policies with the plugin asked as data.
+	kbs := map[string]opa.PreparedEvalQuery{}
+	for _, plugin := range []string{"resource", "other"} {
+		q, err := opa.New(opa.Query("data.policy.allow"), opa.Module("default.rego", string(kbsSrc)),
+			opa.Store(inmem.NewFromObject(map[string]any{"plugin": plugin}))).PrepareForEval(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		kbs[plugin] = q
+	}
+	n := 0
+	for _, prefix := range []string{"tdx-", "snp-"} {
+		for _, c := range vectors.Cases(t, prefix) {
+			if c.Container != "" {
+				continue
+			}
+			raw := c.EvidenceBytes(t)
+			base := verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t)}
+			opts := base
+			opts.AllowDebug, opts.RefValues.HardwareOnly = true, true
+			r0, err := verify.Evidence(context.Background(), raw, opts)
+			if err != nil {
+				continue // not verified: no policy runs
+			}
+			tee := string(r0.Format)
+			in := plainJSON(t, r0.TrusteeInput())
+			golden := rvpsFromJSON(t, goldenRVPS(tee, in))
+			for id, p := range examples {
+				opts := base
+				opts.Appraiser, opts.RefValues.RVPS = p, golden
+				r, _ := verify.Evidence(context.Background(), raw, opts)
+				if want := (trio{33, 97, 36}).vector(); r.Vector != want || r.PolicyID != id {
+					t.Errorf("%s, %s: vector %+v, policy %q; want Trustee's defaults %+v", c.ID, id, r.Vector, r.PolicyID, want)
+				}
+			}
+			opts = base
+			opts.Appraiser = hw
+			r, _ := verify.Evidence(context.Background(), raw, opts)
+			if want := hardwareOnly(tee, in); r.Vector != want {
+				t.Errorf("%s, hardware_only: vector %+v, want %+v", c.ID, r.Vector, want)
+			}
+			b, err := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var token map[string]any
+			if err := json.Unmarshal(b, &token); err != nil {
+				t.Fatal(err)
+			}
+			for plugin, want := range map[string]bool{"resource": true, "other": false} {
+				rs, err := kbs[plugin].Eval(context.Background(), opa.EvalInput(token))
+				if err != nil || len(rs) != 1 {
+					t.Fatalf("%s: KBS default.rego: %v, %v", c.ID, rs, err)
+				}
+				if got := rs[0].Expressions[0].Value; got != want {
+					t.Errorf("%s: KBS default.rego, plugin %s: allow %v, want %v", c.ID, plugin, got, want)
+				}
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Skip("no shared case verified")
 	}
 }
