@@ -85,11 +85,7 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 			defer wg.Done()
 			var enc lineEncoder
 			for j := range in {
-				if j.probe { // only a directory can be one: one stat for a file, not IsTSMReportDir's two
-					fi, err := os.Stat(j.it.path)
-					j.it.tsmDir = err == nil && fi.IsDir() && verify.IsTSMReportDir(j.it.path)
-				}
-				enc.verifyItem(v, &j.it, output, key, maxSize)
+				enc.verifyItem(v, &j.it, j.probe, output, key, maxSize)
 				progress.done()
 				out <- j
 			}
@@ -273,10 +269,20 @@ type lineEncoder struct {
 // maxOrders bounds the key orders a lineEncoder remembers.
 const maxOrders = 64
 
+// isTSMDir reports whether path is a configfs-tsm report directory: only a
+// directory can be one, so a file costs one stat, not IsTSMReportDir's two.
+func isTSMDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir() && verify.IsTSMReportDir(path)
+}
+
 // verifyItem is verifyItem with a json line written by e: the same reads,
-// verification and verdicts, the same bytes out.
-func (e *lineEncoder) verifyItem(v *verify.Verifier, it *item, output string, key *earKey, maxSize int) {
+// verification and verdicts, the same bytes out. probe: whether it is a
+// configfs-tsm report directory is yet to be found out; for a json line,
+// only once it cannot be read as a file (a regular file never is one).
+func (e *lineEncoder) verifyItem(v *verify.Verifier, it *item, probe bool, output string, key *earKey, maxSize int) {
 	if output != "json" || (key != nil && key.profile != "") { // another EAR profile: render's
+		it.tsmDir = it.tsmDir || probe && isTSMDir(it.path)
 		verifyItem(v, it, output, key, maxSize)
 		return
 	}
@@ -284,11 +290,16 @@ func (e *lineEncoder) verifyItem(v *verify.Verifier, it *item, output string, ke
 		it.res, it.err = v.EvidenceDir(context.Background(), it.path)
 	} else {
 		raw, err := readEvidence(it.path, maxSize)
-		if err != nil {
+		switch {
+		case err != nil && probe && isTSMDir(it.path):
+			it.tsmDir = true
+			it.res, it.err = v.EvidenceDir(context.Background(), it.path)
+		case err != nil:
 			it.err = err
 			return
+		default:
+			it.res, it.err = v.Evidence(context.Background(), raw)
 		}
-		it.res, it.err = v.Evidence(context.Background(), raw)
 	}
 	if errors.Is(it.err, verify.ErrFormat) || errors.Is(it.err, verify.ErrTooLarge) {
 		return // not evidence: no verdict
