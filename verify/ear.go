@@ -53,6 +53,17 @@ func (r *Result) EAR() *ear.AttestationResult {
 	if name == "" {
 		name = "unknown"
 	}
+	claims := make(map[string]any, len(r.Claims)+1)
+	for k, v := range r.Claims {
+		claims[k] = v
+	}
+	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
+	return r.attestationResult(name, claims)
+}
+
+// attestationResult is r's EAR with one submodule, name, whose annotated
+// evidence is evidence.
+func (r *Result) attestationResult(name string, evidence map[string]any) *ear.AttestationResult {
 	ar := ear.NewAttestationResult(name, VerifierBuild, VerifierDeveloper)
 	sub := ar.Submods[name]
 	status := r.Status
@@ -63,12 +74,7 @@ func (r *Result) EAR() *ear.AttestationResult {
 		id := r.PolicyID
 		sub.AppraisalPolicyID = &id
 	}
-	claims := make(map[string]any, len(r.Claims)+1)
-	for k, v := range r.Claims {
-		claims[k] = v
-	}
-	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
-	sub.VeraisonAnnotatedEvidence = &claims
+	sub.VeraisonAnnotatedEvidence = &evidence
 	if len(r.Nonce) > 0 {
 		n := encodeNonce(r.Nonce)
 		ar.Nonce = &n

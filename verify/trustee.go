@@ -257,21 +257,5 @@ func copyClaim(c map[string]any, from, to string) {
 // eat_profile, iss and the jwk header; ear-go validates only its own
 // profile, so the AttestationResult carries ear-go's until then.
 func (r *Result) TrusteeEAR() *ear.AttestationResult {
-	ar := ear.NewAttestationResult(TrusteeSubmodule, VerifierBuild, VerifierDeveloper)
-	sub := ar.Submods[TrusteeSubmodule]
-	status := r.Status
-	sub.Status = &status
-	vector := r.Vector
-	sub.TrustVector = &vector
-	if r.PolicyID != "" {
-		id := r.PolicyID
-		sub.AppraisalPolicyID = &id
-	}
-	in := r.TrusteeInput()
-	sub.VeraisonAnnotatedEvidence = &in
-	if len(r.Nonce) > 0 {
-		n := encodeNonce(r.Nonce)
-		ar.Nonce = &n
-	}
-	return ar
+	return r.attestationResult(TrusteeSubmodule, r.TrusteeInput())
 }
