@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,9 +63,8 @@ func listSource(r io.Reader) auditSource {
 	}
 }
 
-// job is an item with its place in the audit.
+// job is an item of an audit.
 type job struct {
-	n     int
 	it    item
 	probe bool // it.tsmDir is for the worker to set
 }
@@ -73,55 +73,75 @@ type job struct {
 // verdict in order as soon as it and those before it are done. At most a
 // window of items is in flight or waiting to be printed, and nothing is
 // kept of an item once it is reported: memory does not grow with the audit.
+//
+// The workers do everything themselves, under one mutex for the short
+// parts: take the next item from src (a pull iterator over it), and, once
+// an item is verified, print every verdict that is next in order. No
+// goroutine waits for another to be scheduled: with a reading and a
+// printing goroutine besides the workers, each quote woke both, and with
+// every core busy verifying they waited for one (the Go scheduler preempts
+// a running goroutine after 10 ms), the window ran dry and the workers
+// idled in turn.
 func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progress *progress, output string, key *earKey, maxSize int) (int, error) {
 	window := 8 * jobs
-	in := make(chan job, window) // buffered: the reader runs ahead, a worker never waits for it
-	out := make(chan job, window)
-	slots := make(chan struct{}, window)
+	var srcErr error
+	pull, stop := iter.Pull(func(yield func(job) bool) {
+		srcErr = src(func(it item, probe bool) bool { return yield(job{it, probe}) })
+	})
+	defer stop()
+	var (
+		mu       sync.Mutex
+		moved    = sync.NewCond(&mu) // next moved on, or src is done
+		taken    int                 // items taken from src
+		next     int                 // the next to report
+		done     = map[int]item{}    // verified, waiting for those before them
+		finished bool                // src has no more
+	)
 	var wg sync.WaitGroup
 	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var enc lineEncoder
-			for j := range in {
+			for {
+				mu.Lock()
+				for taken-next >= window && !finished {
+					moved.Wait()
+				}
+				if finished {
+					mu.Unlock()
+					return
+				}
+				j, ok := pull()
+				if !ok {
+					finished = true
+					moved.Broadcast()
+					mu.Unlock()
+					return
+				}
+				n := taken
+				taken++
+				mu.Unlock()
+
 				enc.verifyItem(v, &j.it, j.probe, output, key, maxSize)
 				progress.done()
-				out <- j
+
+				mu.Lock()
+				done[n] = j.it
+				if n == next {
+					for it, ok := done[next]; ok; it, ok = done[next] {
+						delete(done, next)
+						rep.add(&it)
+						next++
+					}
+					if next == taken { // nothing else in flight: let the lines out
+						rep.flush()
+					}
+					moved.Broadcast()
+				}
+				mu.Unlock()
 			}
-		}()
-	}
-	var srcErr error
-	go func() {
-		n := 0
-		srcErr = src(func(it item, probe bool) bool {
-			slots <- struct{}{}
-			in <- job{n, it, probe}
-			n++
-			return true
 		})
-		close(in)
-		wg.Wait()
-		close(out)
-	}()
-	pending := map[int]item{}
-	next := 0
-	for j := range out {
-		pending[j.n] = j.it
-		for {
-			it, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			rep.add(&it)
-			<-slots
-			next++
-		}
-		if len(out) == 0 { // nothing more to print yet: let the lines out
-			rep.flush()
-		}
 	}
+	wg.Wait()
 	progress.finish()
 	code := rep.finish()
 	rep.flush()

@@ -387,3 +387,41 @@ func TestFromListTSMDir(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestFromListMany: many items over more workers than cores come out once
+// each and in order, and a list that cannot be read to its end reports
+// what it verified and the error.
+func TestFromListMany(t *testing.T) {
+	dir := t.TempDir()
+	q5, q4 := write(t, dir, "q5", gtdata.RawQuoteV5), write(t, dir, "q4", gtdata.RawQuote)
+	var list strings.Builder
+	const n = 300
+	for i := range n {
+		p := q5
+		if i%5 == 2 {
+			p = q4
+		}
+		fmt.Fprintf(&list, "%s\n", p)
+	}
+	lp := write(t, dir, "list.txt", []byte(list.String()))
+	code, out, errs := runCLI("verify", "--offline", "--at", at, "--output", "json", "--jobs", "3", "--from-list", lp)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitWarning || len(lines) != n {
+		t.Fatalf("exit %d, %d lines for %d items\n%s", code, len(lines), n, errs)
+	}
+	for i, l := range lines {
+		want := q5
+		if i%5 == 2 {
+			want = q4
+		}
+		if !strings.HasSuffix(l, `,"path":"`+want+`"}`) {
+			t.Fatalf("line %d is not %s's: %.80s…", i, want, l)
+		}
+	}
+	// A line longer than the list reader takes ends the list with an error.
+	bad := write(t, dir, "bad.txt", []byte(q5+"\n"+q4+"\n"+strings.Repeat("x", 70<<10)+"\n"+q5+"\n"))
+	code, out, errs = runCLI("verify", "--offline", "--at", at, "--output", "json", "--jobs", "2", "--from-list", bad)
+	if code != exitUsage || strings.Count(out, "\n") != 2 || !strings.Contains(errs, "--from-list") {
+		t.Errorf("exit %d, %d lines\n%s", code, strings.Count(out, "\n"), errs)
+	}
+}
