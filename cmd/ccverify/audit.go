@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ccverify/ccverify/verify"
@@ -74,52 +75,54 @@ type job struct {
 // window of items is in flight or waiting to be printed, and nothing is
 // kept of an item once it is reported: memory does not grow with the audit.
 //
-// The workers do everything themselves, under one mutex for the short
-// parts: take the next item from src (a pull iterator over it), and, once
-// an item is verified, print every verdict that is next in order. No
-// goroutine waits for another to be scheduled: with a reading and a
-// printing goroutine besides the workers, each quote woke both, and with
-// every core busy verifying they waited for one (the Go scheduler preempts
-// a running goroutine after 10 ms), the window ran dry and the workers
-// idled in turn.
+// The workers do everything themselves: take the next item from src (a
+// pull iterator over it, under one mutex: a list read from a pipe may block
+// there), and, once an item is verified, print every verdict that is next
+// in order (under another, so that verdicts go out while a worker waits for
+// the list). No goroutine waits for another to be scheduled: with a reading
+// and a printing goroutine besides the workers, each quote woke both, and
+// with every core busy verifying they waited for one (the Go scheduler
+// preempts a running goroutine after 10 ms), the window ran dry and the
+// workers idled in turn.
 func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progress *progress, output string, key *earKey, maxSize int) (int, error) {
-	window := 8 * jobs
+	window := int64(8 * jobs)
 	var srcErr error
 	pull, stop := iter.Pull(func(yield func(job) bool) {
 		srcErr = src(func(it item, probe bool) bool { return yield(job{it, probe}) })
 	})
 	defer stop()
 	var (
-		mu       sync.Mutex
-		moved    = sync.NewCond(&mu) // next moved on, or src is done
-		taken    int                 // items taken from src
-		next     int                 // the next to report
-		done     = map[int]item{}    // verified, waiting for those before them
-		finished bool                // src has no more
+		srcMu    sync.Mutex // taking: pull, finished, taken's increments
+		finished bool       // src has no more
+		taken    atomic.Int64
+		mu       sync.Mutex          // reporting: next, done
+		moved    = sync.NewCond(&mu) // next moved on
+		next     int64               // the next to report
+		done     = map[int64]item{}  // verified, waiting for those before them
 	)
 	var wg sync.WaitGroup
 	for range jobs {
 		wg.Go(func() {
 			var enc lineEncoder
 			for {
-				mu.Lock()
-				for taken-next >= window && !finished {
-					moved.Wait()
-				}
+				srcMu.Lock()
 				if finished {
-					mu.Unlock()
+					srcMu.Unlock()
 					return
 				}
+				mu.Lock()
+				for taken.Load()-next >= window { // the item next is in flight: it moves
+					moved.Wait()
+				}
+				mu.Unlock()
 				j, ok := pull()
 				if !ok {
 					finished = true
-					moved.Broadcast()
-					mu.Unlock()
+					srcMu.Unlock()
 					return
 				}
-				n := taken
-				taken++
-				mu.Unlock()
+				n := taken.Add(1) - 1
+				srcMu.Unlock()
 
 				enc.verifyItem(v, &j.it, j.probe, output, key, maxSize)
 				progress.done()
@@ -132,7 +135,7 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 						rep.add(&it)
 						next++
 					}
-					if next == taken { // nothing else in flight: let the lines out
+					if next == taken.Load() { // nothing else in flight: let the lines out
 						rep.flush()
 					}
 					moved.Broadcast()

@@ -425,3 +425,45 @@ func TestFromListMany(t *testing.T) {
 		t.Errorf("exit %d, %d lines\n%s", code, strings.Count(out, "\n"), errs)
 	}
 }
+
+// signalWriter signals on its channel at each write.
+type signalWriter struct {
+	strings.Builder
+	wrote chan struct{}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return w.Builder.Write(p)
+}
+
+// TestAuditStreams: a verdict is printed while the list waits for its next
+// line (a list from a pipe): the source here yields its second item only
+// once the first verdict is out.
+func TestAuditStreams(t *testing.T) {
+	dir := t.TempDir()
+	q := write(t, dir, "q5", gtdata.RawQuoteV5)
+	out := &signalWriter{wrote: make(chan struct{}, 1)}
+	var errs strings.Builder
+	src := func(yield func(item, bool) bool) error {
+		if !yield(item{path: q}, true) {
+			return nil
+		}
+		select {
+		case <-out.wrote:
+		case <-time.After(20 * time.Second):
+			return fmt.Errorf("the first verdict was not printed while the list waited")
+		}
+		yield(item{path: q}, true)
+		return nil
+	}
+	when, _ := time.Parse(time.RFC3339, at)
+	v := verify.New(verify.Options{Offline: true, Time: when})
+	code, err := audit(v, src, 2, newReporter("json", false, out, &errs), newProgress(&errs, -1), "json", nil, 1<<20)
+	if err != nil || code != exitWarning || strings.Count(out.String(), "\n") != 2 {
+		t.Errorf("exit %d, %v\n%s%s", code, err, out.String(), errs.String())
+	}
+}
