@@ -44,9 +44,12 @@ function median(col,   i, j, m, t, a) {
 	}
 	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
-{ for (c = 1; c <= NF; c++) v[NR, c] = $c }
+# Per round: the times, and the ratios within the round (their medians hold
+# when the load changes between rounds).
+{ for (c = 1; c <= NF; c++) v[NR, c] = $c; v[NR, 9] = $1 / $2; v[NR, 10] = $5 / $6; v[NR, 11] = $7 / $8; v[NR, 12] = $1 / $5; v[NR, 13] = $3 / $4 }
 END {
-	c1 = median(1); c2 = median(2); k2 = median(3); s2 = median(4); l1 = median(5); l2 = median(6); f1 = median(7); f2 = median(8)
-	printf "medians of %d rounds: CLI --jobs 1 %.2f s (%.0f µs a quote), --jobs 2 %.2f s: %.2fx; library %.0f µs a quote (2 goroutines %.2fx); floor %.0f µs (2 goroutines %.2fx); CLI / library %.2fx; peak RSS %d / %d quotes %.2fx\n", \
-		NR, c1, c1 / n * 1e6, c2, c1 / c2, l1 / n * 1e6, l1 / l2, f1 / n * 1e6, f1 / f2, c1 / l1, n, n / 10, k2 / s2
+	printf "medians of %d rounds: CLI --jobs 1 %.2f s (%.0f µs a quote), --jobs 2 %.2f s; library %.0f µs a quote; floor %.0f µs\n", \
+		NR, median(1), median(1) / n * 1e6, median(2), median(5) / n * 1e6, median(7) / n * 1e6
+	printf "medians of the ratios within a round: CLI --jobs 2 %.2fx faster than 1 (library %.2fx, floor %.2fx); CLI / library %.2fx; peak RSS %d / %d quotes %.2fx\n", \
+		median(9), median(10), median(11), median(12), n, n / 10, median(13)
 }' "$work/results"

@@ -226,8 +226,9 @@ func (r *reporter) add(it *item) {
 	}
 	if r.output == "text" {
 		fmt.Fprintf(r.stdout, "%s: %s", it.path, it.output)
-	} else {
-		fmt.Fprintln(r.stdout, it.output)
+	} else { // a line as it is: no formatting to pay for, under the audit's lock
+		r.buf.WriteString(it.output)
+		r.buf.WriteByte('\n')
 	}
 }
 
