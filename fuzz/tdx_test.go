@@ -59,7 +59,7 @@ func FuzzTDXDifferential(f *testing.F) {
 // FuzzVerifyEvidence runs the verify entry point on any bytes: it must not
 // panic, must always return a Result, must never affirm evidence whose
 // verification failed, and returns an error exactly when the status is
-// contraindicated. Hex and base64 text of evidence is decoded, so the seeds
+// contraindicated; its Trustee profile renders. Hex and base64 text of evidence is decoded, so the seeds
 // include those forms.
 func FuzzVerifyEvidence(f *testing.F) {
 	seedTDX(f)
@@ -71,6 +71,10 @@ func FuzzVerifyEvidence(f *testing.F) {
 		r, err := verify.Evidence(context.Background(), b, verify.Options{Offline: true, Time: at})
 		if r == nil {
 			t.Fatal("nil Result")
+		}
+		// The Trustee profile renders whatever was read, failed or not.
+		if _, jerr := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee}); jerr != nil && r.Status != ear.TrustTierContraindicated {
+			t.Fatalf("Trustee profile of a %v verdict: %v", r.Status, jerr)
 		}
 		if err != nil {
 			if r.Status != ear.TrustTierContraindicated || !errors.Is(r.Err, err) && r.Err != err {
