@@ -68,9 +68,7 @@ func (r *Result) unavailable(err error) error {
 // warning when a check could not be made, and never better than warning with
 // nothing affirmed.
 func (r *Result) settle() {
-	a := ear.Appraisal{Status: ptr(ear.TrustTierNone), TrustVector: &r.Vector}
-	a.UpdateStatusFromTrustVector()
-	r.Status = *a.Status
+	r.Status = worstTier(&r.Vector)
 	if r.Status < ear.TrustTierWarning && (r.partial || r.Status == ear.TrustTierNone) {
 		r.Status = ear.TrustTierWarning
 	}
@@ -92,4 +90,16 @@ func (r *Result) finish(err error) error {
 		r.fail(err)
 	}
 	return err
+}
+
+// worstTier is ear.Appraisal.UpdateStatusFromTrustVector from
+// TrustTierNone: the highest tier of v's claims, without the map of them it
+// builds at every call (twice a verification).
+func worstTier(v *ear.TrustVector) ear.TrustTier {
+	t := ear.TrustTierNone
+	for _, c := range [...]ear.TrustClaim{v.InstanceIdentity, v.Configuration, v.Executables, v.FileSystem,
+		v.Hardware, v.RuntimeOpaque, v.StorageOpaque, v.SourcedData} {
+		t = max(t, c.GetTier())
+	}
+	return t
 }
