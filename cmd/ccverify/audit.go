@@ -65,6 +65,10 @@ func listSource(r io.Reader) auditSource {
 	}
 }
 
+// flushDelay bounds how long a verdict printed waits in the buffer while
+// an item that came before the next ones is still being verified.
+const flushDelay = 20 * time.Millisecond
+
 // job is an item of an audit.
 type job struct {
 	it    item
@@ -100,7 +104,32 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 		moved    = sync.NewCond(&mu) // next moved on
 		next     int64               // the next to report
 		done     = map[int64]item{}  // verified, waiting for those before them
+		// Lines printed while an item before the next ones is still in
+		// flight (a slow one: a collateral fetch, say) go out within
+		// flushDelay; in a steady stream the buffer fills and flushes
+		// itself first.
+		flushTimer *time.Timer
+		armed      bool // the timer will flush
+		stopped    bool // the audit is over: the timer flushes no more
 	)
+	flushLater := func() { // with mu held
+		switch {
+		case armed || rep.buf.Buffered() == 0:
+		case flushTimer == nil:
+			armed = true
+			flushTimer = time.AfterFunc(flushDelay, func() {
+				mu.Lock()
+				if !stopped {
+					rep.flush()
+				}
+				armed = false
+				mu.Unlock()
+			})
+		default:
+			armed = true
+			flushTimer.Reset(flushDelay)
+		}
+	}
 	// With a worker on every P, none of them ever blocks: the GC's mark
 	// worker then runs only when the scheduler preempts one (every 10 ms),
 	// a mark phase stretches and the heap grows past its goal while it
@@ -148,6 +177,8 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 					}
 					if next == taken.Load() { // nothing else in flight: let the lines out
 						rep.flush()
+					} else {
+						flushLater()
 					}
 					moved.Broadcast()
 				}
@@ -156,6 +187,12 @@ func audit(v *verify.Verifier, src auditSource, jobs int, rep *reporter, progres
 		})
 	}
 	wg.Wait()
+	mu.Lock()
+	stopped = true
+	if flushTimer != nil {
+		flushTimer.Stop()
+	}
+	mu.Unlock()
 	progress.finish()
 	code := rep.finish()
 	rep.flush()

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ccverify/ccverify/certs/intel"
 	"github.com/ccverify/ccverify/evidence/snp"
 	"github.com/ccverify/ccverify/testvectors"
 	"github.com/ccverify/ccverify/verify"
@@ -465,5 +467,46 @@ func TestAuditStreams(t *testing.T) {
 	code, err := audit(v, src, 2, newReporter("json", false, out, &errs), newProgress(&errs, -1), "json", nil, 1<<20)
 	if err != nil || code != exitWarning || strings.Count(out.String(), "\n") != 2 {
 		t.Errorf("exit %d, %v\n%s%s", code, err, out.String(), errs.String())
+	}
+}
+
+// blockingGetter answers every request with an error once released.
+type blockingGetter struct{ release chan struct{} }
+
+func (g blockingGetter) Get(ctx context.Context, url string) ([]byte, http.Header, error) {
+	<-g.release
+	return nil, nil, fmt.Errorf("no PCS here")
+}
+
+// TestAuditFlushesBehindSlowItem: a verdict printed while an item after it
+// is still being verified (here: waiting for a collateral fetch) is written
+// out without waiting for that item.
+func TestAuditFlushesBehindSlowItem(t *testing.T) {
+	dir := t.TempDir()
+	bad := slices.Clone(gtdata.RawQuoteV5)
+	bad[0x100] ^= 1 // fails its signature: a verdict at once, no fetch
+	p0, p1 := write(t, dir, "bad", bad), write(t, dir, "good", gtdata.RawQuoteV5)
+	g := blockingGetter{release: make(chan struct{})}
+	out := &signalWriter{wrote: make(chan struct{}, 1)}
+	var errs strings.Builder
+	src := func(yield func(item, bool) bool) error {
+		_ = yield(item{path: p0}, false) && yield(item{path: p1}, false)
+		return nil
+	}
+	when, _ := time.Parse(time.RFC3339, at)
+	v := verify.New(verify.Options{Time: when, Intel: verify.IntelOptions{PCS: &intel.Client{Getter: g}}})
+	go func() {
+		select {
+		case <-out.wrote:
+		case <-time.After(20 * time.Second):
+			t.Error("the first verdict was not written while the second waited for its collateral")
+		}
+		close(g.release)
+	}()
+	if _, err := audit(v, src, 2, newReporter("json", false, out, &errs), newProgress(&errs, -1), "json", nil, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 2 {
+		t.Errorf("%d lines\n%s%s", n, out.String(), errs.String())
 	}
 }
