@@ -397,7 +397,7 @@ func readEvidence(path string, max int) ([]byte, error) {
 	if fi.Size() > int64(max) {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d (--max-size)", verify.ErrTooLarge, fi.Size(), max)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
+	b, err := readAll(f, fi.Size(), max)
 	if err != nil {
 		return nil, err
 	}
@@ -406,6 +406,27 @@ func readEvidence(path string, max int) ([]byte, error) {
 	}
 	if len(b) == 0 {
 		return nil, errors.New("empty file")
+	}
+	return b, nil
+}
+
+// readAll reads f, whose size was size, in one buffer of that size (plus
+// the byte that tells a file grown since): io.ReadAll starts at 512 bytes
+// and grows, a dozen allocations for a quote. It reads at most max+1 bytes.
+func readAll(f io.Reader, size int64, max int) ([]byte, error) {
+	b := make([]byte, 0, min(size, int64(max))+1)
+	for len(b) <= max {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grown since Stat: let append size it
+		}
+		n, err := f.Read(b[len(b):min(cap(b), max+1)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
