@@ -6,6 +6,7 @@ package tdx
 import (
 	"encoding/hex"
 	"strings"
+	"sync/atomic"
 )
 
 // claimCount is the number of top-level claims of a parsed quote.
@@ -48,19 +49,19 @@ func AddClaims(c map[string]any, q Quote) {
 	var hx hexClaims
 	hx.grow(quoteHexSize)
 	header := make(map[string]any, 6)
-	hx.add(header, "version", view(h, 0x00, 2))
-	hx.add(header, "att_key_type", view(h, 0x02, 2))
-	hx.add(header, "tee_type", view(h, 0x04, 4))
-	hx.add(header, "reserved", h.Reserved())
-	hx.add(header, "vendor_id", h.QEVendorID())
+	hx.addRecurring(0, header, "version", view(h, 0x00, 2))
+	hx.addRecurring(1, header, "att_key_type", view(h, 0x02, 2))
+	hx.addRecurring(2, header, "tee_type", view(h, 0x04, 4))
+	hx.addRecurring(3, header, "reserved", h.Reserved())
+	hx.addRecurring(4, header, "vendor_id", h.QEVendorID())
 	hx.add(header, "user_data", h.UserData())
 	body := make(map[string]any, 17)
-	hx.add(body, "tcb_svn", b.TEETCBSVN())
-	hx.add(body, "mr_seam", b.MRSEAM())
-	hx.add(body, "mrsigner_seam", b.MRSIGNERSEAM())
-	hx.add(body, "seam_attributes", view(b, 0x70, 8))
-	hx.add(body, "td_attributes", view(b, 0x78, 8))
-	hx.add(body, "xfam", view(b, 0x80, 8))
+	hx.addRecurring(5, body, "tcb_svn", b.TEETCBSVN())
+	hx.addRecurring(6, body, "mr_seam", b.MRSEAM())
+	hx.addRecurring(7, body, "mrsigner_seam", b.MRSIGNERSEAM())
+	hx.addRecurring(8, body, "seam_attributes", view(b, 0x70, 8))
+	hx.addRecurring(9, body, "td_attributes", view(b, 0x78, 8))
+	hx.addRecurring(10, body, "xfam", view(b, 0x80, 8))
 	hx.add(body, "mr_td", b.MRTD())
 	hx.add(body, "mr_config_id", b.MRCONFIGID())
 	hx.add(body, "mr_owner", b.MROWNER())
@@ -97,17 +98,17 @@ func AddClaims(c map[string]any, q Quote) {
 	// Ours, in the same style: decoded views a policy would otherwise have
 	// to compute.
 	c["quote_version"] = int(q.Version())
-	c["xfam_features"] = b.XFAM().String()
+	c["xfam_features"] = xfamText(b.XFAM())
 	svn := b.TEETCBSVN()
 	c["tdx_module_svn"] = int(svn[0])
 	c["tdx_module_major_version"] = int(svn[1])
 	qe := q.QEReport()
 	c["qe_isvsvn"] = int(qe.ISVSVN())
 	c["qe_isvprodid"] = int(qe.ISVProdID())
-	hx.add(c, "qe_mrsigner", qe.MRSigner())
-	hx.add(c, "qe_mrenclave", qe.MREnclave())
-	hx.add(c, "qe_miscselect", view(qe, 0x10, 4)) // raw little-endian bytes, as Intel's CoRIM profile states them
-	hx.add(c, "qe_attributes", qe.Attributes())
+	hx.addRecurring(11, c, "qe_mrsigner", qe.MRSigner())
+	hx.addRecurring(12, c, "qe_mrenclave", qe.MREnclave())
+	hx.addRecurring(13, c, "qe_miscselect", view(qe, 0x10, 4)) // raw little-endian bytes, as Intel's CoRIM profile states them
+	hx.addRecurring(14, c, "qe_attributes", qe.Attributes())
 	hx.flush()
 }
 
@@ -120,9 +121,11 @@ const quoteHexSize = 2048
 // the builder's string (no copy) and stores substrings of it.
 // hex.EncodeToString costs two allocations a claim, about 80 a quote.
 type hexClaims struct {
-	sb strings.Builder
-	rs [40]hexRef // a TD 1.5 quote has 31 hex claims
-	n  int
+	sb     strings.Builder
+	rs     [40]hexRef // a TD 1.5 quote has 31 hex claims
+	n      int
+	misses [recurringSlots]miss
+	nmiss  int
 }
 
 // hexRef is where one claim's hex goes: m[k] = text[start:end].
@@ -151,10 +154,70 @@ func (h *hexClaims) add(m map[string]any, k string, b []byte) {
 	h.n++
 }
 
-// flush stores every added claim (the maps see them only now).
+// flush stores every added claim (the maps see them only now), and
+// remembers the recurring ones that missed.
 func (h *hexClaims) flush() {
 	text := h.sb.String()
 	for _, r := range h.rs[:h.n] {
 		r.m[r.k] = text[r.start:r.end]
 	}
+	for _, mi := range h.misses[:h.nmiss] {
+		recurring[mi.slot].Store(&hexMemo{raw: mi.raw, v: mi.m[mi.k]})
+	}
+}
+
+// A platform's quotes share their header, the TDX module's fields, XFAM and
+// attributes and the quoting enclave's report fields: recurring remembers,
+// per field, the last value's hex as a boxed claim, so that a quote from a
+// platform seen before costs neither its encoding nor its allocation. A
+// pure function of the bytes (compared in full), safe to share: an
+// interface holding a string is immutable. One entry per field keeps it
+// bounded; another platform's quote replaces it.
+var recurring [recurringSlots]atomic.Pointer[hexMemo]
+
+const recurringSlots = 15
+
+type hexMemo struct {
+	raw string // the field's bytes
+	v   any    // their hex
+}
+
+// miss is a recurring field encoded by this call, remembered at flush.
+type miss struct {
+	slot int
+	raw  string
+	m    map[string]any
+	k    string
+}
+
+// addRecurring is add for a field that recurs across a platform's quotes.
+func (h *hexClaims) addRecurring(slot int, m map[string]any, k string, b []byte) {
+	if e := recurring[slot].Load(); e != nil && e.raw == string(b) {
+		m[k] = e.v
+		return
+	}
+	if h.nmiss < len(h.misses) {
+		h.misses[h.nmiss] = miss{slot, string(b), m, k}
+		h.nmiss++
+	}
+	h.add(m, k, b)
+}
+
+// xfamMemo is the last XFAM's text, boxed (see recurring).
+var xfamMemo atomic.Pointer[struct {
+	x XFAM
+	v any
+}]
+
+// xfamText is x.String() as a claim, remembered for the next quote.
+func xfamText(x XFAM) any {
+	if e := xfamMemo.Load(); e != nil && e.x == x {
+		return e.v
+	}
+	e := &struct {
+		x XFAM
+		v any
+	}{x, x.String()}
+	xfamMemo.Store(e)
+	return e.v
 }
