@@ -68,3 +68,46 @@ func TestPCKClaims(t *testing.T) {
 		}
 	}
 }
+
+// TestPCKClaimsRemembered: the remembered PCK claims are used only for the
+// same certificate with the same extensions and CA; any other chain gets
+// its own, alternating, from several goroutines.
+func TestPCKClaimsRemembered(t *testing.T) {
+	var e1, e2 intel.SGXExtensions
+	e1.FMSPC, e2.FMSPC = [6]byte{1}, [6]byte{2}
+	c1 := &x509.Certificate{SerialNumber: big.NewInt(1)}
+	c2 := &x509.Certificate{SerialNumber: big.NewInt(2)}
+	chains := []*intel.QuoteChain{
+		{Extensions: e1, CA: intel.CAPlatform, PCK: c1},
+		{Extensions: e2, CA: intel.CAPlatform, PCK: c2},
+		{Extensions: e2, CA: intel.CAPlatform, PCK: c1}, // the same certificate, other extensions
+		{Extensions: e1, CA: intel.CAProcessor, PCK: c1}, // the same, another CA
+	}
+	wants := make([]map[string]any, len(chains))
+	for i, ch := range chains {
+		wants[i] = map[string]any{}
+		AddPCKClaims(wants[i], &ch.Extensions)
+		wants[i]["pck_ca"] = ch.CA.String()
+		wants[i]["pck_serial"] = ch.PCK.SerialNumber.Text(16)
+	}
+	done := make(chan bool)
+	for g := range 3 {
+		go func() {
+			ok := true
+			for i := range 300 {
+				k := (i + g) % len(chains)
+				c := map[string]any{}
+				pckClaims(c, chains[k])
+				if !maps.Equal(c, wants[k]) {
+					t.Errorf("chain %d: %v, want %v", k, c, wants[k])
+					ok = false
+					break
+				}
+			}
+			done <- ok
+		}()
+	}
+	for range 3 {
+		<-done
+	}
+}
