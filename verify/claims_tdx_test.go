@@ -80,7 +80,7 @@ func TestPCKClaimsRemembered(t *testing.T) {
 	chains := []*intel.QuoteChain{
 		{Extensions: e1, CA: intel.CAPlatform, PCK: c1},
 		{Extensions: e2, CA: intel.CAPlatform, PCK: c2},
-		{Extensions: e2, CA: intel.CAPlatform, PCK: c1}, // the same certificate, other extensions
+		{Extensions: e2, CA: intel.CAPlatform, PCK: c1},  // the same certificate, other extensions
 		{Extensions: e1, CA: intel.CAProcessor, PCK: c1}, // the same, another CA
 	}
 	wants := make([]map[string]any, len(chains))
