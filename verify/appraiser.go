@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/veraison/ear"
@@ -79,19 +81,14 @@ func (v *Verifier) appraiseByPolicy(ctx context.Context, r *Result) error {
 	return nil
 }
 
-// describeVector names the claims of v that are set, as AR4SI states them.
+// describeVector names the claims of v that are set, as AR4SI states them,
+// in the order of their names.
 func describeVector(v *ear.TrustVector) string {
+	claims := v.AsMap()
 	var parts []string
-	for _, c := range []struct {
-		name string
-		v    ear.TrustClaim
-	}{
-		{"instance-identity", v.InstanceIdentity}, {"configuration", v.Configuration},
-		{"executables", v.Executables}, {"file-system", v.FileSystem}, {"hardware", v.Hardware},
-		{"runtime-opaque", v.RuntimeOpaque}, {"storage-opaque", v.StorageOpaque}, {"sourced-data", v.SourcedData},
-	} {
-		if c.v != ear.NoClaim {
-			parts = append(parts, fmt.Sprintf("%s %d", c.name, int8(c.v)))
+	for _, name := range slices.Sorted(maps.Keys(claims)) {
+		if c := claims[name]; c != ear.NoClaim {
+			parts = append(parts, fmt.Sprintf("%s %d", name, int8(c)))
 		}
 	}
 	if len(parts) == 0 {

@@ -364,13 +364,14 @@ func VerifyEAR(token []byte, pub crypto.PublicKey, opts EARVerifyOptions) (*ear.
 	var probe struct {
 		Profile string `json:"eat_profile"`
 	}
-	if json.Unmarshal(payload, &probe) == nil && probe.Profile == EATProfileTrustee {
+	_ = json.Unmarshal(payload, &probe) // not JSON: ear-go's UnmarshalJSON says so below
+	switch probe.Profile {
+	case EATProfileTrustee:
 		// ear-go validates only its own profile; the claims are the same.
 		if payload, err = setClaim(payload, "eat_profile", ear.EatProfile); err != nil {
 			return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)
 		}
-	}
-	if json.Unmarshal(payload, &probe) == nil && probe.Profile == EATProfileDraft03 {
+	case EATProfileDraft03:
 		var m map[string]any
 		if err := json.Unmarshal(payload, &m); err != nil {
 			return nil, fmt.Errorf("%w: not an EAR: %w", ErrEARSignature, err)

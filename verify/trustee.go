@@ -210,7 +210,9 @@ func trusteeConvert(f Format, c map[string]any) map[string]any {
 		renameClaim(out, "collateral_earliest_issue_date", "earliest_issue_date")
 		renameClaim(out, "collateral_latest_issue_date", "latest_issue_date")
 		renameClaim(out, "collateral_earliest_expiration", "earliest_expiration_date")
-		copyClaim(out, "ppid", "platform_provider_id")
+		if v, ok := out["ppid"]; ok {
+			out["platform_provider_id"] = v // ppid stays, under ccverify
+		}
 	case FormatAzSNPvTPM:
 		// Trustee's Azure SNP verifier writes its report fields as text
 		// (format!("{}")), the digests as standard base64.
@@ -240,13 +242,6 @@ func trusteeConvert(f Format, c map[string]any) map[string]any {
 func renameClaim(c map[string]any, from, to string) {
 	if v, ok := c[from]; ok {
 		delete(c, from)
-		c[to] = v
-	}
-}
-
-// copyClaim sets to to the value of from, when present; both stay.
-func copyClaim(c map[string]any, from, to string) {
-	if v, ok := c[from]; ok {
 		c[to] = v
 	}
 }

@@ -308,13 +308,7 @@ func FuzzLineEncoder(f *testing.F) {
 // large, missing, a configfs-tsm directory, every --output).
 func TestAuditItem(t *testing.T) {
 	dir := t.TempDir()
-	tsm := filepath.Join(dir, "report0")
-	if err := os.Mkdir(tsm, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, tsm, "outblob", gtdata.RawQuoteV5)
-	write(t, tsm, "provider", []byte("tdx_guest\n"))
-	write(t, tsm, "generation", []byte("1\n"))
+	tsm := tsmDir(t, dir)
 	paths := []string{write(t, dir, "v5", gtdata.RawQuoteV5), write(t, dir, "v4", gtdata.RawQuote), write(t, dir, "note", []byte("a note")),
 		write(t, dir, "big", make([]byte, 9000)), filepath.Join(dir, "missing"), tsm}
 	when, _ := time.Parse(time.RFC3339, at)
@@ -375,13 +369,7 @@ func BenchmarkLine(b *testing.B) {
 // verified as one piece of evidence (the worker finds out what it is).
 func TestFromListTSMDir(t *testing.T) {
 	dir := t.TempDir()
-	tsm := filepath.Join(dir, "report0")
-	if err := os.Mkdir(tsm, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, tsm, "outblob", gtdata.RawQuoteV5)
-	write(t, tsm, "provider", []byte("tdx_guest\n"))
-	write(t, tsm, "generation", []byte("1\n"))
+	tsm := tsmDir(t, dir)
 	q := write(t, dir, "quote.bin", gtdata.RawQuote)
 	lp := write(t, dir, "list.txt", []byte(tsm+"\n"+q+"\n"))
 	code, out, errs := runCLI("verify", "--offline", "--at", at, "--jobs", "2", "--from-list", lp)

@@ -40,6 +40,19 @@ func write(t *testing.T, dir, name string, b []byte) string {
 	return p
 }
 
+// tsmDir makes a configfs-tsm report directory, dir/report0, holding go-tdx-guest's v5 quote.
+func tsmDir(t *testing.T, dir string) string {
+	t.Helper()
+	tsm := filepath.Join(dir, "report0")
+	if err := os.Mkdir(tsm, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, tsm, "outblob", gtdata.RawQuoteV5)
+	write(t, tsm, "provider", []byte("tdx_guest\n"))
+	write(t, tsm, "generation", []byte("1\n"))
+	return tsm
+}
+
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var o, e strings.Builder
 	code = run(args, &o, &e)

@@ -231,13 +231,7 @@ func TestPolicyFlag(t *testing.T) {
 // audit folder, is one piece of evidence, not a folder of files.
 func TestTSMReportDir(t *testing.T) {
 	audit := t.TempDir()
-	tsm := filepath.Join(audit, "report0")
-	if err := os.Mkdir(tsm, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, tsm, "outblob", gtdata.RawQuoteV5)
-	write(t, tsm, "provider", []byte("tdx_guest\n"))
-	write(t, tsm, "generation", []byte("1\n"))
+	tsm := tsmDir(t, audit)
 	write(t, audit, "quote.bin", gtdata.RawQuote)
 	code, out, errs := runCLI("verify", "--offline", "--at", at, tsm)
 	if code != exitWarning || !strings.Contains(out, "report0 > configfs-tsm dir") {

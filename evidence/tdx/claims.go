@@ -203,21 +203,20 @@ func (h *hexClaims) addRecurring(slot int, m map[string]any, k string, b []byte)
 	h.add(m, k, b)
 }
 
-// xfamMemo is the last XFAM's text, boxed (see recurring).
-var xfamMemo atomic.Pointer[struct {
+// xfamMemo is an XFAM's text, boxed (see recurring).
+type xfamMemo struct {
 	x XFAM
 	v any
-}]
+}
+
+var lastXFAM atomic.Pointer[xfamMemo]
 
 // xfamText is x.String() as a claim, remembered for the next quote.
 func xfamText(x XFAM) any {
-	if e := xfamMemo.Load(); e != nil && e.x == x {
+	if e := lastXFAM.Load(); e != nil && e.x == x {
 		return e.v
 	}
-	e := &struct {
-		x XFAM
-		v any
-	}{x, x.String()}
-	xfamMemo.Store(e)
+	e := &xfamMemo{x, x.String()}
+	lastXFAM.Store(e)
 	return e.v
 }

@@ -143,6 +143,20 @@ func plainJSON(t *testing.T, v any) map[string]any {
 	return m
 }
 
+// trusteeToken is r's Trustee-profile EAR claims set, as a KBS decodes it.
+func trusteeToken(t *testing.T, r *verify.Result) map[string]any {
+	t.Helper()
+	b, err := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token map[string]any
+	if err := json.Unmarshal(b, &token); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
 // rvpsFromJSON stores values as ParseRVPS does (integers as int64).
 func rvpsFromJSON(t *testing.T, rv refvalues.RVPS) refvalues.RVPS {
 	t.Helper()
@@ -250,28 +264,20 @@ any_not_affirming if {
 	}
 	for _, c := range vectors.Cases(t, "snp-virtee-milan-v2-crl") {
 		raw := c.EvidenceBytes(t)
+		r0, err := verify.Evidence(context.Background(), raw, verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t), RefValues: verify.RefValueOptions{HardwareOnly: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := rvpsFromJSON(t, goldenRVPS("snp", plainJSON(t, r0.TrusteeInput())))
 		for _, tc := range []struct {
 			name  string
 			rv    refvalues.RVPS
 			allow bool
-		}{{"no reference values", nil, false}, {"golden", nil, true}} {
+		}{{"no reference values", nil, false}, {"golden", golden, true}} {
 			opts := verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t), Appraiser: rego.Default()}
-			if tc.name == "golden" {
-				r0, err := verify.Evidence(context.Background(), raw, verify.Options{Offline: true, Time: c.At, Collateral: c.CollateralPaths(t), RefValues: verify.RefValueOptions{HardwareOnly: true}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				opts.RefValues.RVPS = rvpsFromJSON(t, goldenRVPS("snp", plainJSON(t, r0.TrusteeInput())))
-			}
+			opts.RefValues.RVPS = tc.rv
 			r, _ := verify.Evidence(context.Background(), raw, opts)
-			b, err := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var token map[string]any
-			if err := json.Unmarshal(b, &token); err != nil {
-				t.Fatal(err)
-			}
+			token := trusteeToken(t, r)
 			rs, err := q.Eval(context.Background(), opa.EvalInput(token))
 			if err != nil || len(rs) != 1 {
 				t.Fatalf("%s: %v, %v", tc.name, rs, err)
@@ -379,14 +385,7 @@ func TestExamplePoliciesOnSharedVectors(t *testing.T) {
 			if want := hardwareOnly(tee, in); r.Vector != want {
 				t.Errorf("%s, hardware_only: vector %+v, want %+v", c.ID, r.Vector, want)
 			}
-			b, err := r.EARJSONWith(verify.EAROptions{Profile: verify.ProfileTrustee})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var token map[string]any
-			if err := json.Unmarshal(b, &token); err != nil {
-				t.Fatal(err)
-			}
+			token := trusteeToken(t, r)
 			for plugin, want := range map[string]bool{"resource": true, "other": false} {
 				rs, err := kbs[plugin].Eval(context.Background(), opa.EvalInput(token))
 				if err != nil || len(rs) != 1 {
