@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/ccverify/ccverify/internal/p256"
 )
 
 // Common names of the certificates in an Intel PCK chain, as Intel's PCK
@@ -101,6 +103,10 @@ type QuoteChain struct {
 	CA CAType
 	// Extensions are the PCK certificate's SGX extensions (FMSPC, TCB, ...).
 	Extensions SGXExtensions
+
+	// pckKey is PCK's key, shared by every verification of the same chain
+	// so that its precomputed table (package p256) serves them all.
+	pckKey *p256.Key
 }
 
 // NotAfter returns the earliest notAfter of the chain's certificates: the
@@ -174,6 +180,7 @@ type parsedChain struct {
 	hashes [3][32]byte          // SHA-256 of each certificate's DER
 	ca     CAType
 	ext    SGXExtensions
+	pckKey *p256.Key // the PCK's key, for the QE report signatures it makes
 }
 
 // Cache bounds: enough for a large fleet, a few tens of MB at most.
@@ -217,6 +224,9 @@ func parseChain(text []byte) (p *parsedChain, cached bool, err error) {
 	}
 	if p.ext, err = checkPCK(pck, inter, p.ca); err != nil {
 		return nil, false, err
+	}
+	if p.pckKey, err = p256.FromECDSA(pck.PublicKey.(*ecdsa.PublicKey)); err != nil { // checkCommon proved the type
+		return nil, false, fmt.Errorf("%w: PCK certificate serial %x: %v", ErrChain, pck.SerialNumber, err)
 	}
 	return p, false, nil
 }
@@ -391,7 +401,7 @@ func VerifyPCKChain(text []byte, opts Options) (*QuoteChain, error) {
 			return nil, err
 		}
 	}
-	return &QuoteChain{PCK: pck, Intermediate: inter, Root: root, CA: p.ca, Extensions: p.ext}, nil
+	return &QuoteChain{PCK: pck, Intermediate: inter, Root: root, CA: p.ca, Extensions: p.ext, pckKey: p.pckKey}, nil
 }
 
 // boundedCache is a map safe for concurrent use that holds at most max

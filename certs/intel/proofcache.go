@@ -4,11 +4,12 @@
 package intel
 
 import (
-	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
 	"time"
+
+	"github.com/ccverify/ccverify/internal/p256"
 )
 
 // A QE proof is what [VerifyQuote] proves about a quote before its own
@@ -23,8 +24,9 @@ import (
 
 // Proof cache bounds. An entry holds a 32-byte key, the parsed attestation
 // key and an expiry: proofEntryBytes is a generous estimate of what one
-// costs in memory (map slot, ring slot, ecdsa.PublicKey and its two big.Int
-// coordinates), so that maxProofBytes holds whatever the entry count.
+// costs in memory (map slot, ring slot, p256.Key), so that maxProofBytes
+// holds whatever the entry count. A key's precomputed table, once it recurs,
+// is bounded by package p256 (at most p256.MaxTables, whatever the entries).
 const (
 	maxProofs       = 8192
 	maxProofBytes   = 4 << 20
@@ -57,7 +59,7 @@ func proofKey(pckSPKI, report, reportSig, ak, auth []byte) [32]byte {
 // parsed and checked on the curve, and when it stops being useful (the PCK
 // chain's earliest notAfter: no verification after it can succeed).
 type proof struct {
-	ak       *ecdsa.PublicKey
+	ak       *p256.Key
 	notAfter time.Time
 }
 
@@ -84,7 +86,7 @@ func newProofCache(maxEntries, maxBytes int) *proofCache {
 
 // get returns the attestation key of the proof under k, if one is cached and
 // its chain has not expired at t.
-func (c *proofCache) get(k [32]byte, t time.Time) (*ecdsa.PublicKey, bool) {
+func (c *proofCache) get(k [32]byte, t time.Time) (*p256.Key, bool) {
 	c.mu.RLock()
 	p, ok := c.m[k]
 	c.mu.RUnlock()

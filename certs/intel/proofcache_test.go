@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ccverify/ccverify/internal/p256"
 	"github.com/ccverify/ccverify/testvectors"
 )
 
@@ -166,9 +167,12 @@ func TestProofCacheConcurrent(t *testing.T) {
 }
 
 // TestMemoryBounded100k verifies 100,000 distinct generated quotes of one
-// platform, each with its own attestation key (so each is a new QE proof),
-// and checks after every thousand that every certs/intel cache stays within
-// its bounds: parsed chains, verified links, QE proofs. Counts, not time.
+// platform and checks after every thousand that every cache stays within its
+// bounds: parsed chains, verified links, QE proofs, and package p256's key
+// tables. Counts, not time. Even quotes each have a QE report of their own
+// (50,000 QE proofs, 6× the bound), their attestation key changing every 4;
+// odd ones share key and QE report 20 at a time, past
+// p256.UsesBeforeTable, so that 2,500 keys get a table (39× the bound).
 func TestMemoryBounded100k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100,000 quotes: skipped with -short")
@@ -176,13 +180,20 @@ func TestMemoryBounded100k(t *testing.T) {
 	p := newTestPKI(t, pkiConfig{})
 	chain := p.chain()
 	seed := testvectors.NewSeed(t.Name())
-	ak := genKey(t)
+	churn, recur := genKey(t), genKey(t)
 	for i := range 100_000 {
-		if i%4 == 0 { // a new attestation key every 4 quotes: 25,000 proofs, 3× the bound
-			ak = genKey(t)
+		switch {
+		case i%2 == 0 && i/2%4 == 0:
+			churn = genKey(t)
+		case i%2 == 1 && i/2%20 == 0:
+			recur = genKey(t)
+		}
+		ak, qe := churn, "" // the QE report's fields from Label: a proof of its own
+		if i%2 == 1 {
+			ak, qe = recur, fmt.Sprint("recur/", i/40) // one QE report for the key's 20 quotes
 		}
 		raw := testvectors.BuildQuote(seed, testvectors.QuoteSpec{
-			Version: 4, Label: fmt.Sprint(i), XFAM: 0x61ae7, QEISVProdID: 2, QEISVSVN: 8,
+			Version: 4, Label: fmt.Sprint(i), QELabel: qe, XFAM: 0x61ae7, QEISVProdID: 2, QEISVSVN: 8,
 			PCKChain: chain, PCKKey: p.pckKey, AKKey: ak,
 		})
 		if _, err := VerifyQuote(mustParse(t, raw), p.opts(tAt)); err != nil {
@@ -192,6 +203,9 @@ func TestMemoryBounded100k(t *testing.T) {
 			checkCacheBounds(t, i+1)
 		}
 	}
+	if n, _ := p256.Tables(); n != p256.MaxTables { // the ring filled and turned
+		t.Fatalf("%d key tables after 2,500 recurring keys, want the bound %d", n, p256.MaxTables)
+	}
 }
 
 // checkCacheBounds fails t if any of the package's caches is past a bound.
@@ -199,6 +213,9 @@ func checkCacheBounds(t *testing.T, after int) {
 	t.Helper()
 	if n, b := proofs.stats(); n > maxProofs || b > maxProofBytes {
 		t.Fatalf("after %d quotes: %d QE proofs, %d bytes (bounds %d, %d)", after, n, b, maxProofs, maxProofBytes)
+	}
+	if n, b := p256.Tables(); n > p256.MaxTables || b > p256.MaxTables*p256.TableBytes {
+		t.Fatalf("after %d quotes: %d key tables, %d bytes (bounds %d, %d)", after, n, b, p256.MaxTables, p256.MaxTables*p256.TableBytes)
 	}
 	for _, c := range []struct {
 		name    string

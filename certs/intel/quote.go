@@ -6,11 +6,11 @@ package intel
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha256"
 	"fmt"
 
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/internal/p256"
 )
 
 // VerifyQuote proves a TDX quote's signature chain, in the order of Intel's
@@ -59,7 +59,7 @@ func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 			return nil, err
 		}
 	}
-	if !verifyP256(key, q.SignedData(), q.Signature()) {
+	if !verifyRaw(key, q.SignedData(), q.Signature()) {
 		return nil, fmt.Errorf("%w: v%d quote (%d signed bytes) by attestation key %x", ErrQuoteSignature, q.Version(), len(q.SignedData()), ak)
 	}
 	if !ok { // remembered only once the whole quote verified: junk cannot evict genuine proofs
@@ -72,9 +72,15 @@ func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 // the PCK signed the QE report, whose REPORT_DATA binds the attestation key
 // and QE authentication data, and the attestation key is a valid P-256 point.
 // It returns the attestation key.
-func proveQE(q tdx.Quote, chain *QuoteChain) (*ecdsa.PublicKey, error) {
-	pck := chain.PCK.PublicKey.(*ecdsa.PublicKey) // checkCommon proved the type
-	if !verifyP256(pck, q.QEReport().Raw(), q.QEReportSignature()) {
+func proveQE(q tdx.Quote, chain *QuoteChain) (*p256.Key, error) {
+	pck := chain.pckKey
+	if pck == nil { // a QuoteChain not made by VerifyPCKChain
+		var err error
+		if pck, err = p256.FromECDSA(chain.PCK.PublicKey.(*ecdsa.PublicKey)); err != nil {
+			return nil, fmt.Errorf("%w: PCK serial %x: %v", ErrQEReportSignature, chain.PCK.SerialNumber, err)
+		}
+	}
+	if !verifyRaw(pck, q.QEReport().Raw(), q.QEReportSignature()) {
 		return nil, fmt.Errorf("%w: QE report by PCK serial %x", ErrQEReportSignature, chain.PCK.SerialNumber)
 	}
 	ak, auth := q.AttestationKey(), q.QEAuthData()
@@ -95,24 +101,36 @@ func proveQE(q tdx.Quote, chain *QuoteChain) (*ecdsa.PublicKey, error) {
 
 // attestationKey parses a raw P-256 public key, x ‖ y (64 bytes), checking
 // that the point is on the curve.
-func attestationKey(xy []byte) (*ecdsa.PublicKey, error) {
+func attestationKey(xy []byte) (*p256.Key, error) {
 	if len(xy) != 64 {
 		return nil, fmt.Errorf("%w: %d bytes (want 64, x ‖ y)", ErrAttestationKey, len(xy))
 	}
 	var u [65]byte
 	u[0] = 4 // SEC 1 uncompressed point
 	copy(u[1:], xy)
-	k, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), u[:])
+	k, err := p256.NewKey(u[:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %x: %v", ErrAttestationKey, xy, err)
 	}
 	return k, nil
 }
 
+// verifyRaw reports whether rs, a raw ECDSA signature r ‖ s (32 bytes each),
+// is a valid signature by k over SHA-256(msg): the QE report's and the
+// quote's, by keys that recur with their platform (package p256 speeds
+// those up).
+func verifyRaw(k *p256.Key, msg, rs []byte) bool {
+	if len(rs) != 64 {
+		return false
+	}
+	digest := sha256.Sum256(msg)
+	return k.Verify(digest[:], rs[:32], rs[32:])
+}
+
 // verifyP256 reports whether rs, a raw ECDSA signature r ‖ s (32 bytes each,
 // big-endian, as Intel's quote format and PCS JSON collateral carry them), is
 // a valid signature by pub over SHA-256(msg). Shared by the package's
-// verifiers (QE report, quote, TCB Info, QE Identity).
+// collateral verifiers (TCB Info, QE Identity, CRLs).
 func verifyP256(pub *ecdsa.PublicKey, msg, rs []byte) bool {
 	if len(rs) != 64 {
 		return false
