@@ -99,6 +99,7 @@ func BenchmarkTDXQuote(b *testing.B) {
 			}
 		})
 		b.Run("case="+tq.name+"/impl=floor", func(b *testing.B) { floor.P256(b, tq.raw) })
+		b.Run("case="+tq.name+"/impl=p256", func(b *testing.B) { floor.P256Table(b, tq.raw) })
 	}
 }
 
@@ -146,6 +147,7 @@ func BenchmarkTDXEvidence(b *testing.B) {
 		}
 	})
 	b.Run("case=tdx-v5-collateral/impl=floor", func(b *testing.B) { floor.P256(b, raw) })
+	b.Run("case=tdx-v5-collateral/impl=p256", func(b *testing.B) { floor.P256Table(b, raw) })
 }
 
 var snpAt = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -7,8 +7,10 @@
 // three (run.sh; the method and figures are in BENCHMARKS.md).
 //
 // Every benchmark is named Benchmark<what>/case=<inputs>/impl=<who>, impl
-// being ccverify, anchor (go-tdx-guest for TDX, go-sev-guest for SNP) or
+// being ccverify, anchor (go-tdx-guest for TDX, go-sev-guest for SNP),
 // floor (one standard-library ECDSA verification of the same signature:
-// P-256 for TDX, P-384 for SNP), so that benchstat -col /impl -row /case
-// lays them side by side.
+// P-256 for TDX, P-384 for SNP), or p256 and p384 (the same verification
+// with what ccverify uses: internal/p256 with the recurring key's table,
+// internal/p384), so that benchstat -col /impl -row /case lays them side by
+// side.
 package bench

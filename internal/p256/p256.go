@@ -8,7 +8,7 @@
 // It uses the standard library's own P-256 arithmetic, exported as
 // filippo.io/nistec (assembly on amd64, arm64, ppc64le and s390x; formally
 // verified fiat-crypto elsewhere). A [Key] counts its verifications; at the
-// [UsesBeforeTable]th it precomputes a table of its multiples, 16 for each
+// [UsesBeforeTable]th valid signature it precomputes a table of its multiples, 16 for each
 // of 52 windows of 5 bits (about 78 KB), after which u2·Q costs 52 point
 // additions instead of 256 doublings and 52 additions. At most [MaxTables]
 // tables are kept, the oldest dropped first, so memory stays bounded whatever
@@ -40,7 +40,8 @@ import (
 )
 
 const (
-	// UsesBeforeTable is the verification at which a key's table is built.
+	// UsesBeforeTable is the number of valid signatures a key verifies
+	// before its table is built (the last of them builds it).
 	// Building costs about three verifications: a key seen a few times (a
 	// new platform's attestation key) never pays for one, and a key that
 	// stops at exactly this many uses costs at most a fifth more than
@@ -67,7 +68,7 @@ var ErrKey = errors.New("p256: not a P-256 public key on the curve")
 // for concurrent use.
 type Key struct {
 	q        *nistec.P256Point // never modified after NewKey
-	uses     atomic.Uint32     // verifications so far, counted until the table is built
+	uses     atomic.Uint32     // valid signatures so far, counted until the table is built
 	building atomic.Bool       // a goroutine has claimed building the table
 	tab      atomic.Pointer[table]
 }
@@ -104,7 +105,12 @@ func (k *Key) Verify(hash, r, s []byte) bool {
 	if k == nil || k.q == nil {
 		return false
 	}
-	return k.verify(k.table(), hash, r, s)
+	t := k.tab.Load()
+	ok := k.verify(t, hash, r, s)
+	if ok && t == nil {
+		k.count()
+	}
+	return ok
 }
 
 // VerifyASN1 is Verify with the signature as a DER ECDSA-Sig-Value,
@@ -142,18 +148,13 @@ func Tables() (count, bytes int) {
 	return tables.n, tables.n * TableBytes
 }
 
-// table returns k's table, building it at the UsesBeforeTable-th use; nil
-// before that, or while another goroutine builds it.
-func (k *Key) table() *table {
-	if t := k.tab.Load(); t != nil {
-		return t
+// count counts a signature k made, building k's table at the
+// UsesBeforeTable-th unless another goroutine has claimed it. Only verified
+// signatures count: junk sent in a key's name never buys it a table.
+func (k *Key) count() {
+	if k.uses.Add(1) >= UsesBeforeTable && k.building.CompareAndSwap(false, true) {
+		k.publish(newTable(k.q))
 	}
-	if k.uses.Add(1) < UsesBeforeTable || !k.building.CompareAndSwap(false, true) {
-		return nil
-	}
-	t := newTable(k.q)
-	k.publish(t)
-	return t
 }
 
 // tables is the ring of keys that hold a table, oldest at head once full.

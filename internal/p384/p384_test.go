@@ -10,76 +10,20 @@ import (
 	"crypto/rand"
 	"crypto/sha512"
 	"crypto/x509"
-	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/ccverify/ccverify/internal/vectors"
+	"github.com/ccverify/ccverify/internal/wycheproof"
 	gsgdata "github.com/google/go-sev-guest/verify/testdata"
 )
-
-// Wycheproof's vectors come as a Go module from the module proxy (as Go's own
-// crypto tests fetch them): go mod download needs no go.mod entry and works
-// wherever the proxy is reachable. The module's hash is pinned here too.
-const (
-	wycheproofModule = "github.com/C2SP/wycheproof"
-	wycheproofVer    = "v0.0.0-20250901140545-b51abcfb8daf"
-	wycheproofSum    = "h1:5BKKVVVj676FUWirLcouEEL6GCYR9X0opkMlEUck8FY="
-)
-
-// wycheproofDir returns the module's directory in the module cache,
-// downloading it first if needed, or skips t when the go command cannot.
-func wycheproofDir(t *testing.T) string {
-	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	out, err := exec.Command(goTool, "mod", "download", "-json", wycheproofModule+"@"+wycheproofVer).Output()
-	if err != nil {
-		t.Skipf("Wycheproof vectors unavailable (go mod download %s@%s: %v); needs the module proxy or a warm module cache", wycheproofModule, wycheproofVer, err)
-	}
-	var m struct{ Dir, Sum, Error string }
-	if err := json.Unmarshal(out, &m); err != nil || m.Error != "" {
-		t.Fatalf("go mod download: %v %s", err, m.Error)
-	}
-	if m.Sum != wycheproofSum {
-		t.Fatalf("Wycheproof module hash %s, pinned %s", m.Sum, wycheproofSum)
-	}
-	return m.Dir
-}
-
-type wycheproofFile struct {
-	Algorithm  string `json:"algorithm"`
-	TestGroups []struct {
-		PublicKey struct {
-			Curve        string `json:"curve"`
-			Uncompressed string `json:"uncompressed"`
-		} `json:"publicKey"`
-		SHA   string `json:"sha"`
-		Tests []struct {
-			TCID    int      `json:"tcId"`
-			Comment string   `json:"comment"`
-			Msg     string   `json:"msg"`
-			Sig     string   `json:"sig"`
-			Result  string   `json:"result"`
-			Flags   []string `json:"flags"`
-		} `json:"tests"`
-	} `json:"testGroups"`
-}
 
 // TestWycheproof runs every ECDSA P-384 SHA-384 vector of Wycheproof, DER
 // and IEEE P1363 (r ‖ s) signatures: ours and crypto/ecdsa must both give
 // the expected result ("acceptable" vectors: ours must agree with
 // crypto/ecdsa).
 func TestWycheproof(t *testing.T) {
-	dir := wycheproofDir(t)
 	for _, tc := range []struct {
 		file  string
 		p1363 bool
@@ -88,26 +32,19 @@ func TestWycheproof(t *testing.T) {
 		{"ecdsa_secp384r1_sha384_p1363_test.json", true},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(dir, "testvectors_v1", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var f wycheproofFile
-			if err := json.Unmarshal(raw, &f); err != nil {
-				t.Fatal(err)
-			}
+			f := wycheproof.ECDSA(t, tc.file)
 			n, valid := 0, 0
 			for _, g := range f.TestGroups {
 				if g.PublicKey.Curve != "secp384r1" || g.SHA != "SHA-384" {
 					t.Fatalf("group %s/%s", g.PublicKey.Curve, g.SHA)
 				}
-				pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P384(), mustHex(t, g.PublicKey.Uncompressed))
+				pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P384(), g.PublicKey.Uncompressed)
 				if err != nil {
 					t.Fatalf("group key: %v", err)
 				}
 				for _, v := range g.Tests {
-					h := sha512.Sum384(mustHex(t, v.Msg))
-					sig := mustHex(t, v.Sig)
+					h := sha512.Sum384(v.Msg)
+					sig := v.Sig
 					var ours, std bool
 					if tc.p1363 {
 						ours = len(sig) == 96 && Verify(pub, h[:], sig[:48], sig[48:])
@@ -118,7 +55,7 @@ func TestWycheproof(t *testing.T) {
 					if ours != std {
 						t.Errorf("tcId %d (%s, %v): ours %v, crypto/ecdsa %v", v.TCID, v.Comment, v.Flags, ours, std)
 					}
-					if v.Result != "acceptable" && ours != (v.Result == "valid") {
+					if v.Result != wycheproof.Acceptable && ours != (v.Result == wycheproof.Valid) {
 						t.Errorf("tcId %d (%s, %v): ours %v, want %s", v.TCID, v.Comment, v.Flags, ours, v.Result)
 					}
 					n++
@@ -133,15 +70,6 @@ func TestWycheproof(t *testing.T) {
 			t.Logf("%d vectors, %d valid", n, valid)
 		})
 	}
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // testKeys are fixed keys for the edge and fuzz tests: G itself, −G, 2G (so
