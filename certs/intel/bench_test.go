@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ccverify/ccverify/evidence/tdx"
+	"github.com/ccverify/ccverify/internal/p256"
 	"github.com/google/go-tdx-guest/abi"
 	"github.com/google/go-tdx-guest/verify"
 )
@@ -25,11 +26,14 @@ func benchQuotes(b *testing.B) map[string]realQuote {
 // steady state of a verifier). recurring: the platform's QE proof cached
 // too, so the quote's own signature is the one ECDSA verification;
 // new-platform: the proof cache emptied before each call (QE report
-// signature, REPORT_DATA, attestation key parse, then the quote's signature).
+// signature, REPORT_DATA, attestation key parse, then the quote's signature),
+// the PCK's key verifying with its table (package p256) as it does once it
+// has signed p256.UsesBeforeTable QE reports; first-sight: the same with
+// every key's table dropped too, as for the first QE reports of a PCK.
 func BenchmarkVerifyQuote(b *testing.B) {
 	for _, v := range []string{"v4", "v5"} {
 		rq := benchQuotes(b)[v]
-		for _, mode := range []string{"recurring", "new-platform"} {
+		for _, mode := range []string{"recurring", "new-platform", "first-sight"} {
 			b.Run(v+"/"+mode, func(b *testing.B) {
 				opts := Options{Time: rq.at}
 				if q, err := tdx.Parse(rq.raw); err != nil {
@@ -40,8 +44,12 @@ func BenchmarkVerifyQuote(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
 				for b.Loop() {
-					if mode == "new-platform" {
+					switch mode {
+					case "new-platform":
 						proofs.reset()
+					case "first-sight":
+						proofs.reset()
+						p256.ResetTables()
 					}
 					q, err := tdx.Parse(rq.raw)
 					if err != nil {

@@ -148,6 +148,25 @@ func Tables() (count, bytes int) {
 	return tables.n, tables.n * TableBytes
 }
 
+// ResetTables drops every key's table, and the keys count their valid
+// signatures afresh: for benchmarks that measure keys at first sight.
+func ResetTables() {
+	tables.mu.Lock()
+	defer tables.mu.Unlock()
+	for _, k := range tables.ring[:tables.n] {
+		k.drop()
+	}
+	tables.ring = [MaxTables]*Key{}
+	tables.n, tables.head = 0, 0
+}
+
+// drop takes k's table away; k counts its valid signatures afresh.
+func (k *Key) drop() {
+	k.tab.Store(nil)
+	k.uses.Store(0)
+	k.building.Store(false)
+}
+
 // count counts a signature k made, building k's table at the
 // UsesBeforeTable-th unless another goroutine has claimed it. Only verified
 // signatures count: junk sent in a key's name never buys it a table.
@@ -175,10 +194,7 @@ func (k *Key) publish(t *table) {
 		tables.n++
 		return
 	}
-	old := tables.ring[tables.head]
-	old.tab.Store(nil)
-	old.uses.Store(0)
-	old.building.Store(false)
+	tables.ring[tables.head].drop()
 	tables.ring[tables.head] = k
 	tables.head = (tables.head + 1) % MaxTables
 }

@@ -945,20 +945,6 @@ func goodBad(t testing.TB, priv *ecdsa.PrivateKey, hash []byte) (r, s, badS []by
 	return rr.Bytes(), ss.Bytes(), badS
 }
 
-// emptyTables drops every table as publish drops the oldest, so that a test
-// sees the ring fill from empty.
-func emptyTables() {
-	tables.mu.Lock()
-	defer tables.mu.Unlock()
-	for _, k := range tables.ring[:tables.n] {
-		k.tab.Store(nil)
-		k.uses.Store(0)
-		k.building.Store(false)
-	}
-	tables.ring = [MaxTables]*Key{}
-	tables.n, tables.head = 0, 0
-}
-
 // TestTablesBounded: precomputing MaxTables+10 keys keeps at most MaxTables
 // tables, dropping the oldest first; a key that lost its table verifies
 // correctly and rebuilds it after UsesBeforeTable more valid signatures,
@@ -968,7 +954,7 @@ func TestTablesBounded(t *testing.T) {
 	if MaxTables*TableBytes > 6<<20 {
 		t.Fatalf("%d tables of %d bytes: more than the documented 5 MB", MaxTables, TableBytes)
 	}
-	emptyTables()
+	ResetTables()
 	if c, b := Tables(); c != 0 || b != 0 {
 		t.Fatalf("%d tables, %d bytes after emptying", c, b)
 	}
