@@ -69,6 +69,7 @@ var ErrKey = errors.New("p256: not a P-256 public key on the curve")
 type Key struct {
 	q        *nistec.P256Point // never modified after NewKey
 	uses     atomic.Uint32     // valid signatures so far, counted until the table is built
+	gen      atomic.Uint32     // the generation (ResetTables) uses counts in
 	building atomic.Bool       // a goroutine has claimed building the table
 	tab      atomic.Pointer[table]
 }
@@ -83,7 +84,9 @@ func NewKey(uncompressed []byte) (*Key, error) {
 	if err != nil {
 		return nil, ErrKey
 	}
-	return &Key{q: q}, nil
+	k := &Key{q: q}
+	k.gen.Store(generation.Load())
+	return k, nil
 }
 
 // FromECDSA returns pub as a Key; pub must be a valid P-256 key.
@@ -148,11 +151,17 @@ func Tables() (count, bytes int) {
 	return tables.n, tables.n * TableBytes
 }
 
-// ResetTables drops every key's table, and the keys count their valid
-// signatures afresh: for benchmarks that measure keys at first sight.
+// generation is bumped by ResetTables: a key whose count began in an
+// earlier generation counts afresh.
+var generation atomic.Uint32
+
+// ResetTables drops every key's table, and every key, with a table or not,
+// counts its valid signatures afresh: for benchmarks that measure keys at
+// first sight.
 func ResetTables() {
 	tables.mu.Lock()
 	defer tables.mu.Unlock()
+	generation.Add(1)
 	for _, k := range tables.ring[:tables.n] {
 		k.drop()
 	}
@@ -171,6 +180,10 @@ func (k *Key) drop() {
 // UsesBeforeTable-th unless another goroutine has claimed it. Only verified
 // signatures count: junk sent in a key's name never buys it a table.
 func (k *Key) count() {
+	if g := generation.Load(); k.gen.Load() != g { // ResetTables since the last count
+		k.gen.Store(g)
+		k.uses.Store(0)
+	}
 	if k.uses.Add(1) >= UsesBeforeTable && k.building.CompareAndSwap(false, true) {
 		k.publish(newTable(k.q))
 	}

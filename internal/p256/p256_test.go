@@ -1265,3 +1265,38 @@ func FuzzTableMult(f *testing.F) {
 		}
 	})
 }
+
+// TestResetTables: after ResetTables no key has a table, and every key
+// counts afresh, those that never built one too: a key one valid signature
+// short of its table needs UsesBeforeTable more.
+func TestResetTables(t *testing.T) {
+	h := sha256.Sum256([]byte("reset"))
+	with, wpriv := plainKey(t, new(big.Int).Add(fixedD, big.NewInt(2000)))
+	short, spriv := plainKey(t, new(big.Int).Add(fixedD, big.NewInt(2001)))
+	with.Precompute()
+	r, s, _ := goodBad(t, spriv, h[:])
+	for range UsesBeforeTable - 1 {
+		if !short.Verify(h[:], r, s) {
+			t.Fatal("genuine signature rejected")
+		}
+	}
+	if !with.Precomputed() || short.Precomputed() {
+		t.Fatalf("before the reset: Precomputed() = %v, %v; want true, false", with.Precomputed(), short.Precomputed())
+	}
+	ResetTables()
+	if n, b := Tables(); n != 0 || b != 0 || with.Precomputed() {
+		t.Fatalf("after the reset: %d tables, %d bytes, precomputed key still has one: %v", n, b, with.Precomputed())
+	}
+	wr, ws, _ := goodBad(t, wpriv, h[:])
+	for use := 1; use <= UsesBeforeTable; use++ {
+		if !short.Verify(h[:], r, s) || !with.Verify(h[:], wr, ws) {
+			t.Fatal("genuine signature rejected")
+		}
+		if got := short.Precomputed(); got != (use == UsesBeforeTable) {
+			t.Fatalf("valid signature %d after the reset: Precomputed() = %v", use, got)
+		}
+		if got := with.Precomputed(); got != (use == UsesBeforeTable) {
+			t.Fatalf("valid signature %d after the reset, key that had a table: Precomputed() = %v", use, got)
+		}
+	}
+}
