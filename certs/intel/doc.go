@@ -34,4 +34,17 @@
 // with AllowMissingCRLs, an error without), but every CRL whose signature
 // verifies and that was issued by the verification time adds its
 // revocations, even when expired, stale or superseded.
+//
+// # What is remembered
+//
+// Verified work that depends on bytes alone is cached within fixed bounds
+// and looked up by exactly the bytes it covers: parsed PCK chains (by their
+// text), certificate signatures (by both certificates' DER), QE proofs (the
+// PCK signed this QE report, whose REPORT_DATA binds this attestation key).
+// A key that has made 16 valid signatures (a platform's PCK key, its
+// attestation key) verifies the next ones with a precomputed table of its
+// multiples, in about half crypto/ecdsa's time; at most 64 such tables
+// (78 KB each) are kept, the oldest dropped first. Trust, validity times,
+// revocation and TCB status are checked at every verification, whatever is
+// cached.
 package intel
