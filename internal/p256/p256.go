@@ -12,7 +12,8 @@
 // of 52 windows of 5 bits (about 78 KB), after which u2·Q costs 52 point
 // additions instead of 256 doublings and 52 additions. At most [MaxTables]
 // tables are kept, the oldest dropped first, so memory stays bounded whatever
-// the number of keys. Verification handles public data only, so the table's
+// the number of keys; and a key nothing else holds any more (its QE proof
+// expired, its chain evicted) is collected with its table. Verification handles public data only, so the table's
 // variable-time look-ups leak nothing.
 //
 // Everything around the scalar multiplications is done here and checked
@@ -33,6 +34,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+	"weak"
 
 	"filippo.io/nistec"
 	"golang.org/x/crypto/cryptobyte"
@@ -148,7 +150,12 @@ func (k *Key) Precomputed() bool { return k != nil && k.tab.Load() != nil }
 func Tables() (count, bytes int) {
 	tables.mu.Lock()
 	defer tables.mu.Unlock()
-	return tables.n, tables.n * TableBytes
+	for _, w := range tables.ring[:tables.n] {
+		if k := w.Value(); k != nil && k.tab.Load() != nil {
+			count++
+		}
+	}
+	return count, count * TableBytes
 }
 
 // generation is bumped by ResetTables: a key whose count began in an
@@ -162,10 +169,12 @@ func ResetTables() {
 	tables.mu.Lock()
 	defer tables.mu.Unlock()
 	generation.Add(1)
-	for _, k := range tables.ring[:tables.n] {
-		k.drop()
+	for _, w := range tables.ring[:tables.n] {
+		if k := w.Value(); k != nil {
+			k.drop()
+		}
 	}
-	tables.ring = [MaxTables]*Key{}
+	tables.ring = [MaxTables]weak.Pointer[Key]{}
 	tables.n, tables.head = 0, 0
 }
 
@@ -190,9 +199,12 @@ func (k *Key) count() {
 }
 
 // tables is the ring of keys that hold a table, oldest at head once full.
+// It holds them weakly: a key the caches have let go of (an expired QE
+// proof, an evicted chain) is collected with its table, without waiting to
+// be pushed out.
 var tables struct {
 	mu      sync.Mutex
-	ring    [MaxTables]*Key
+	ring    [MaxTables]weak.Pointer[Key]
 	n, head int
 }
 
@@ -203,12 +215,14 @@ func (k *Key) publish(t *table) {
 	tables.mu.Lock()
 	defer tables.mu.Unlock()
 	if tables.n < MaxTables {
-		tables.ring[tables.n] = k
+		tables.ring[tables.n] = weak.Make(k)
 		tables.n++
 		return
 	}
-	tables.ring[tables.head].drop()
-	tables.ring[tables.head] = k
+	if old := tables.ring[tables.head].Value(); old != nil {
+		old.drop()
+	}
+	tables.ring[tables.head] = weak.Make(k)
 	tables.head = (tables.head + 1) % MaxTables
 }
 

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -1021,15 +1022,55 @@ func TestTablesBounded(t *testing.T) {
 
 	// MaxTables other keys drop every table, those rebuilt by counting too:
 	// they count from zero again.
-	for i := range MaxTables {
-		k, _ := plainKey(t, new(big.Int).Add(fixedD, big.NewInt(int64(100+i))))
-		k.Precompute()
+	others := make([]*Key, MaxTables) // held: the ring holds keys weakly
+	for i := range others {
+		others[i], _ = plainKey(t, new(big.Int).Add(fixedD, big.NewInt(int64(100+i))))
+		others[i].Precompute()
 	}
 	check("after MaxTables more", func(int) bool { return false })
 	useUntilTable("dropped after counting", 0)
 	if c, b := Tables(); c != MaxTables || b != MaxTables*TableBytes {
 		t.Fatalf("%d tables, %d bytes", c, b)
 	}
+	runtime.KeepAlive(others)
+}
+
+// TestTablesOfDroppedKeys: the ring holds its keys weakly, so the table of a
+// key nothing else holds any more (a QE proof or chain the caches let go
+// of) is collected without waiting to be pushed out, while the tables of
+// keys still held stay.
+func TestTablesOfDroppedKeys(t *testing.T) {
+	ResetTables()
+	held := make([]*Key, 8)
+	for i := range held {
+		held[i], _ = plainKey(t, new(big.Int).Add(fixedD, big.NewInt(int64(3000+i))))
+		held[i].Precompute()
+	}
+	func() {
+		for i := range 20 {
+			k, _ := plainKey(t, new(big.Int).Add(fixedD, big.NewInt(int64(4000+i))))
+			k.Precompute()
+		}
+	}()
+	if n, _ := Tables(); n > len(held)+20 || n < len(held) {
+		t.Fatalf("%d tables before collection, want between %d and %d", n, len(held), len(held)+20)
+	}
+	var n int
+	for range 10 { // a weak pointer reads nil once its key was collected
+		runtime.GC()
+		if n, _ = Tables(); n == len(held) {
+			break
+		}
+	}
+	if n != len(held) {
+		t.Fatalf("%d tables after the other keys were dropped and collected, want the %d held", n, len(held))
+	}
+	for i, k := range held {
+		if !k.Precomputed() {
+			t.Fatalf("held key %d lost its table", i)
+		}
+	}
+	runtime.KeepAlive(held)
 }
 
 // TestUsesBeforeTable: a fresh key has no table before its
