@@ -69,15 +69,7 @@ func BenchmarkTDXQuote(b *testing.B) {
 				_, err = intel.VerifyQuote(q, opts)
 				return err
 			}
-			if err := run(); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := run(); err != nil {
-					b.Fatal(err)
-				}
-			}
+			loop(b, run)
 		})
 		b.Run("case="+tq.name+"/impl=anchor", func(b *testing.B) {
 			run := func() error {
@@ -88,15 +80,7 @@ func BenchmarkTDXQuote(b *testing.B) {
 				return tdxverify.TdxQuote(pb, &tdxverify.Options{TrustedRoots: roots, // rebuilt: TdxQuote mutates it
 					Now: &tdxverify.TimeSet{PckCertChain: tq.at, TcbInfo: tq.at, QeIdentity: tq.at, PckCrl: tq.at, RootCaCrl: tq.at}})
 			}
-			if err := run(); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := run(); err != nil {
-					b.Fatal(err)
-				}
-			}
+			loop(b, run)
 		})
 		b.Run("case="+tq.name+"/impl=floor", func(b *testing.B) { floor.P256(b, tq.raw) })
 		b.Run("case="+tq.name+"/impl=p256", func(b *testing.B) { floor.P256Table(b, tq.raw) })
@@ -120,12 +104,10 @@ func BenchmarkTDXEvidence(b *testing.B) {
 		if r, err := v.Evidence(ctx, raw); err != nil || r.Claims["tcb_status"] != "UpToDate" {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := v.Evidence(ctx, raw); err != nil {
-				b.Fatal(err)
-			}
-		}
+		loop(b, func() error {
+			_, err := v.Evidence(ctx, raw)
+			return err
+		})
 	})
 	b.Run("case=tdx-v5-collateral/impl=anchor", func(b *testing.B) {
 		roots := x509.NewCertPool()
@@ -136,15 +118,7 @@ func BenchmarkTDXEvidence(b *testing.B) {
 				Now: &tdxverify.TimeSet{PckCertChain: time.Date(2026, 2, 3, 1, 0, 0, 0, time.UTC), TcbInfo: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC),
 					QeIdentity: t2023, PckCrl: t2023, RootCaCrl: t2023}}
 		}
-		if err := tdxverify.RawTdxQuote(raw, opts()); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := tdxverify.RawTdxQuote(raw, opts()); err != nil {
-				b.Fatal(err)
-			}
-		}
+		loop(b, func() error { return tdxverify.RawTdxQuote(raw, opts()) })
 	})
 	b.Run("case=tdx-v5-collateral/impl=floor", func(b *testing.B) { floor.P256(b, raw) })
 	b.Run("case=tdx-v5-collateral/impl=p256", func(b *testing.B) { floor.P256Table(b, raw) })
@@ -186,15 +160,7 @@ func BenchmarkSNPReport(b *testing.B) {
 			_, err = amd.VerifyReport(r, col, opts)
 			return err
 		}
-		if err := run(); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := run(); err != nil {
-				b.Fatal(err)
-			}
-		}
+		loop(b, run)
 	})
 	b.Run("case=snp-milan/impl=anchor", func(b *testing.B) {
 		opts := &sevverify.Options{Now: snpAt, DisableCertFetching: true}
@@ -207,15 +173,7 @@ func BenchmarkSNPReport(b *testing.B) {
 				VcekCert: gsgdata.VcekBytes, AskCert: amd.ASK(snp.Milan).Raw, ArkCert: amd.ARK(snp.Milan).Raw,
 			}}, opts)
 		}
-		if err := run(); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := run(); err != nil {
-				b.Fatal(err)
-			}
-		}
+		loop(b, run)
 	})
 	b.Run("case=snp-milan/impl=floor", func(b *testing.B) {
 		r, s := new(big.Int).SetBytes(rb), new(big.Int).SetBytes(sb)
@@ -250,15 +208,24 @@ func BenchmarkSNPEvidence(b *testing.B) {
 			b.Fatal(err)
 		}
 		v := verify.New(verify.Options{Offline: true, AllowDebug: true, Collateral: []string{dir}, Time: snpAt})
-		ctx := context.Background()
-		if _, err := v.Evidence(ctx, raw); err != nil {
+		loop(b, func() error {
+			_, err := v.Evidence(context.Background(), raw)
+			return err
+		})
+	})
+}
+
+// loop benchmarks run after one call that must succeed: a setup that fails
+// stops the benchmark, and the caches a steady state has are warm.
+func loop(b *testing.B, run func() error) {
+	b.Helper()
+	if err := run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := run(); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := v.Evidence(ctx, raw); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	}
 }

@@ -383,44 +383,9 @@ func (r *Result) String() string {
 // fails its check.
 func (s Set) Match(tee string, claims map[string]any) *Result {
 	r := &Result{TEE: tee}
-	type group struct {
-		name string
-		refs []*Reference
-	}
-	var groups []*group
-	byName := map[string]*group{}
-	var expected *Reference
-	for _, d := range s {
-		if d == nil || d.inspected {
-			continue
-		}
-		for _, ref := range d.References {
-			if ref.TEE != tee {
-				continue
-			}
-			if ref.Component == componentExpected {
-				expected = mergeExpected(expected, ref)
-				if byName[componentExpected] == nil {
-					g := &group{name: componentExpected}
-					byName[componentExpected] = g
-					groups = append(groups, g)
-				}
-				continue
-			}
-			g := byName[ref.Component]
-			if g == nil {
-				g = &group{name: ref.Component}
-				byName[ref.Component] = g
-				groups = append(groups, g)
-			}
-			g.refs = append(g.refs, ref)
-		}
-	}
+	groups := s.components(tee)
 	if len(groups) == 0 {
 		return r
-	}
-	if g := byName[componentExpected]; g != nil {
-		g.refs = []*Reference{expected}
 	}
 	r.Status = Approved
 	for _, g := range groups {
@@ -450,6 +415,47 @@ func (s Set) Match(tee string, claims map[string]any) *Result {
 		r.Components = append(r.Components, comp)
 	}
 	return r
+}
+
+// componentRefs is one component's references for a TEE, any of which
+// approves it.
+type componentRefs struct {
+	name string
+	refs []*Reference
+}
+
+// components groups the references s holds for tee by component, in the
+// order the components first appear; the expected values given for tee
+// merge into the one reference of their component.
+func (s Set) components(tee string) []*componentRefs {
+	var groups []*componentRefs
+	byName := map[string]*componentRefs{}
+	var expected *Reference
+	for _, d := range s {
+		if d == nil || d.inspected {
+			continue
+		}
+		for _, ref := range d.References {
+			if ref.TEE != tee {
+				continue
+			}
+			g := byName[ref.Component]
+			if g == nil {
+				g = &componentRefs{name: ref.Component}
+				byName[ref.Component] = g
+				groups = append(groups, g)
+			}
+			if ref.Component == componentExpected {
+				expected = mergeExpected(expected, ref)
+				continue
+			}
+			g.refs = append(g.refs, ref)
+		}
+	}
+	if g := byName[componentExpected]; g != nil {
+		g.refs = []*Reference{expected}
+	}
+	return groups
 }
 
 // mergeExpected unions expected-value references: one check per claim, its

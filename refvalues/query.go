@@ -218,39 +218,8 @@ func intersect(a, b *valueSet) *valueSet {
 // allowed returns the values claim may take for the references of refTee to
 // hold on it; false when no component constrains it.
 func (s Set) allowed(refTee, claim string, product snp.Product) (*valueSet, bool) {
-	type group struct {
-		name string
-		refs []*Reference
-	}
-	var groups []*group
-	byName := map[string]*group{}
-	var expected *Reference
-	for _, d := range s {
-		if d == nil || d.inspected {
-			continue
-		}
-		for _, ref := range d.References {
-			if ref.TEE != refTee {
-				continue
-			}
-			g := byName[ref.Component]
-			if g == nil {
-				g = &group{name: ref.Component}
-				byName[ref.Component] = g
-				groups = append(groups, g)
-			}
-			if ref.Component == componentExpected {
-				expected = mergeExpected(expected, ref)
-				continue
-			}
-			g.refs = append(g.refs, ref)
-		}
-	}
-	if g := byName[componentExpected]; g != nil {
-		g.refs = []*Reference{expected}
-	}
 	var result *valueSet
-	for _, g := range groups {
+	for _, g := range s.components(refTee) {
 		union := &valueSet{list: []any{}}
 		free := false
 		for _, ref := range g.refs {

@@ -49,16 +49,23 @@ var (
 // the past, is the claim verification_time. Its expiry is set when signing
 // (see [EAROptions]).
 func (r *Result) EAR() *ear.AttestationResult {
-	name := string(r.Format)
+	name, claims := r.submodClaims()
+	return r.attestationResult(name, claims)
+}
+
+// submodClaims returns the name of r's submodule (the evidence format) and
+// its annotated evidence: a copy of the claims with the verification time.
+func (r *Result) submodClaims() (name string, claims map[string]any) {
+	name = string(r.Format)
 	if name == "" {
 		name = "unknown"
 	}
-	claims := make(map[string]any, len(r.Claims)+1)
+	claims = make(map[string]any, len(r.Claims)+1)
 	for k, v := range r.Claims {
 		claims[k] = v
 	}
 	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
-	return r.attestationResult(name, claims)
+	return name, claims
 }
 
 // attestationResult is r's EAR with one submodule, name, whose annotated
@@ -419,15 +426,7 @@ func algFor(key any) (jwa.SignatureAlgorithm, error) {
 // directly: an audit renders one per piece of evidence, and ear-go's
 // reflection costs more than the verification.
 func (r *Result) EARJSON() ([]byte, error) {
-	name := string(r.Format)
-	if name == "" {
-		name = "unknown"
-	}
-	claims := make(map[string]any, len(r.Claims)+1)
-	for k, v := range r.Claims {
-		claims[k] = v
-	}
-	claims["verification_time"] = r.Time.UTC().Format(time.RFC3339)
+	name, claims := r.submodClaims()
 	// Fields in the order of their JSON names, as a sorted map writes them.
 	type appraisal struct {
 		PolicyID string         `json:"ear.appraisal-policy-id,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"fmt"
+	"math/big"
 
 	"github.com/ccverify/ccverify/evidence/tdx"
 	"github.com/ccverify/ccverify/internal/p256"
@@ -73,14 +74,7 @@ func VerifyQuote(q tdx.Quote, opts Options) (*QuoteChain, error) {
 // and QE authentication data, and the attestation key is a valid P-256 point.
 // It returns the attestation key.
 func proveQE(q tdx.Quote, chain *QuoteChain) (*p256.Key, error) {
-	pck := chain.pckKey
-	if pck == nil { // a QuoteChain not made by VerifyPCKChain
-		var err error
-		if pck, err = p256.FromECDSA(chain.PCK.PublicKey.(*ecdsa.PublicKey)); err != nil {
-			return nil, fmt.Errorf("%w: PCK serial %x: %v", ErrQEReportSignature, chain.PCK.SerialNumber, err)
-		}
-	}
-	if !verifyRaw(pck, q.QEReport().Raw(), q.QEReportSignature()) {
+	if !verifyRaw(chain.pckKey, q.QEReport().Raw(), q.QEReportSignature()) { // VerifyPCKChain made the chain
 		return nil, fmt.Errorf("%w: QE report by PCK serial %x", ErrQEReportSignature, chain.PCK.SerialNumber)
 	}
 	ak, auth := q.AttestationKey(), q.QEAuthData()
@@ -136,44 +130,7 @@ func verifyP256(pub *ecdsa.PublicKey, msg, rs []byte) bool {
 		return false
 	}
 	digest := sha256.Sum256(msg)
-	var der [72]byte
-	return ecdsa.VerifyASN1(pub, digest[:], rawToASN1(der[:0], rs[:32], rs[32:]))
-}
-
-// rawToASN1 appends the DER ECDSA-Sig-Value SEQUENCE { r INTEGER, s INTEGER }
-// of the big-endian integers r and s (at most 32 bytes each) to dst.
-func rawToASN1(dst, r, s []byte) []byte {
-	r, s = trimZeros(r), trimZeros(s)
-	rl, sl := intLen(r), intLen(s)
-	dst = append(dst, 0x30, byte(2+rl+2+sl))
-	dst = appendInt(dst, r, rl)
-	return appendInt(dst, s, sl)
-}
-
-func trimZeros(b []byte) []byte {
-	for len(b) > 0 && b[0] == 0 {
-		b = b[1:]
-	}
-	return b
-}
-
-// intLen is the DER content length of the non-negative integer b (no leading zeros).
-func intLen(b []byte) int {
-	switch {
-	case len(b) == 0:
-		return 1 // zero: one 0x00 byte
-	case b[0]&0x80 != 0:
-		return len(b) + 1 // a 0x00 keeps it positive
-	}
-	return len(b)
-}
-
-func appendInt(dst, b []byte, n int) []byte {
-	dst = append(dst, 0x02, byte(n))
-	if n > len(b) {
-		dst = append(dst, 0)
-	}
-	return append(dst, b...)
+	return ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:]))
 }
 
 func allZero(b []byte) bool {

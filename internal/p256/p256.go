@@ -37,8 +37,8 @@ import (
 	"weak"
 
 	"filippo.io/nistec"
-	"golang.org/x/crypto/cryptobyte"
-	"golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/ccverify/ccverify/internal/ecdsasig"
 )
 
 const (
@@ -123,14 +123,8 @@ func (k *Key) Verify(hash, r, s []byte) bool {
 // crypto/ecdsa.VerifyASN1 parses it (minimal encodings, positive integers,
 // nothing after the sequence).
 func (k *Key) VerifyASN1(hash, sig []byte) bool {
-	var r, s []byte
-	var inner cryptobyte.String
-	in := cryptobyte.String(sig)
-	if !in.ReadASN1(&inner, asn1.SEQUENCE) || !in.Empty() ||
-		!inner.ReadASN1Integer(&r) || !inner.ReadASN1Integer(&s) || !inner.Empty() {
-		return false
-	}
-	return k.Verify(hash, r, s)
+	r, s, ok := ecdsasig.Parse(sig)
+	return ok && k.Verify(hash, r, s)
 }
 
 // Precompute builds k's table now, whatever its uses so far (for a key known

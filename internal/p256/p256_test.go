@@ -1033,6 +1033,7 @@ func TestTablesBounded(t *testing.T) {
 		t.Fatalf("%d tables, %d bytes", c, b)
 	}
 	runtime.KeepAlive(others)
+	runtime.KeepAlive(keys)
 }
 
 // TestTablesOfDroppedKeys: the ring holds its keys weakly, so the table of a
@@ -1216,6 +1217,8 @@ func TestConcurrent(t *testing.T) {
 	if c, b := Tables(); c != MaxTables || b != MaxTables*TableBytes {
 		t.Fatalf("%d tables, %d bytes", c, b)
 	}
+	runtime.KeepAlive(churned) // held to the count: the ring holds keys weakly
+	runtime.KeepAlive(set)
 }
 
 // signDER returns a DER signature of r and s (any non-negative integers, as a

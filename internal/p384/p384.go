@@ -22,8 +22,7 @@ import (
 	"crypto/elliptic"
 	"math/big"
 
-	"golang.org/x/crypto/cryptobyte"
-	"golang.org/x/crypto/cryptobyte/asn1"
+	"github.com/ccverify/ccverify/internal/ecdsasig"
 )
 
 // orderBytes is the length of P-384's order n in bytes (384 bits exactly, so
@@ -52,14 +51,8 @@ func Verify(pub *ecdsa.PublicKey, hash, r, s []byte) bool {
 // crypto/ecdsa.VerifyASN1 parses it (minimal encodings, positive integers,
 // nothing after the sequence).
 func VerifyASN1(pub *ecdsa.PublicKey, hash, sig []byte) bool {
-	var r, s []byte
-	var inner cryptobyte.String
-	in := cryptobyte.String(sig)
-	if !in.ReadASN1(&inner, asn1.SEQUENCE) || !in.Empty() ||
-		!inner.ReadASN1Integer(&r) || !inner.ReadASN1Integer(&s) || !inner.Empty() {
-		return false
-	}
-	return Verify(pub, hash, r, s)
+	r, s, ok := ecdsasig.Parse(sig)
+	return ok && Verify(pub, hash, r, s)
 }
 
 // point returns pub's affine coordinates after checking that pub is a P-384
